@@ -1,0 +1,143 @@
+"""Fixture cases: a request and what its decision must show.
+
+A case file (YAML or JSON) holds `cases:`, a list of
+    name: a sentence saying what the case shows
+    request: the canonical JSON of a request (vocabulary.md)
+    expect:
+      compliant: true | false
+      violations_include: [rule ids]    violations_exclude: [rule ids]
+      grade: a grade code               (the decision's grades must include it)
+      consequences_include: [codes]     consequences_exclude: [codes]
+      error: a gRPC status name         (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION)
+
+No case passes by matching nothing: naming a rule id the pack does not have, or excluding a
+rule that does not run for the case's kind of submission, is a finding against the case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from .caseio import load_file
+
+EXPECT_KEYS = {
+    "compliant",
+    "violations_include",
+    "violations_exclude",
+    "grade",
+    "consequences_include",
+    "consequences_exclude",
+    "error",
+}
+KINDS = ("pledge", "meeting", "log", "ballot")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    request: dict[str, Any]
+    expect: dict[str, Any]
+    source: str
+
+    @property
+    def kind(self) -> str | None:
+        present = [k for k in KINDS if k in self.request]
+        return present[0] if len(present) == 1 else None
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    path = Path(path)
+    data = load_file(path)
+    raw = data.get("cases") if isinstance(data, dict) else None
+    if not isinstance(raw, list):
+        raise ValueError(f"{path}: needs a top-level 'cases:' list")
+    cases = []
+    for i, item in enumerate(raw):
+        where = f"{path}#{i}"
+        if not isinstance(item, dict) or not {"name", "request", "expect"} <= set(item):
+            raise ValueError(f"{where}: a case needs name, request and expect")
+        unknown = set(item["expect"] or {}) - EXPECT_KEYS
+        if unknown:
+            raise ValueError(f"{where}: unknown expect key(s) {sorted(unknown)}")
+        cases.append(Case(str(item["name"]), item["request"], dict(item["expect"] or {}), f"{path}:{item['name']}"))
+    return cases
+
+
+def case_files(paths: Iterable[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.suffix in {".yaml", ".yml", ".json"} and f.is_file())
+        else:
+            files.append(p)
+    return files
+
+
+def judge(case: Case, outcome: dict[str, Any], rules: dict[str, tuple[str, ...]]) -> list[str]:
+    """What is wrong with `outcome` for `case`; empty when it passes.
+
+    outcome: {"decision": canonical decision dict} or {"error": status name, "message": ...}.
+    rules: rule id -> submission kinds of the pack the case ran against.
+    """
+    expect = case.expect
+    problems: list[str] = []
+    if "error" in expect:
+        got = outcome.get("error", "a decision")
+        if got != expect["error"]:
+            problems.append(f"expected error {expect['error']}, got {got}: {outcome.get('message', '')}")
+        return problems
+    if "error" in outcome:
+        return [f"expected a decision, got {outcome['error']}: {outcome.get('message', '')}"]
+    decision = outcome["decision"]
+    fired = {v["rule_id"] for v in decision.get("violations", [])}
+    fired |= {g["rule_id"] for g in decision.get("grades", [])}
+    fired |= {c["rule_id"] for c in decision.get("consequences", [])}
+    consequences = {c["code"] for c in decision.get("consequences", [])}
+    grades = {g["code"] for g in decision.get("grades", [])}
+
+    for rule_id in list(expect.get("violations_include", [])) + list(expect.get("violations_exclude", [])):
+        if rule_id not in rules:
+            problems.append(f"names rule {rule_id}, which the pack does not have")
+    for rule_id in expect.get("violations_exclude", []):
+        if rule_id in rules and case.kind not in rules[rule_id]:
+            problems.append(f"excludes {rule_id}, which never runs for a {case.kind}: the check proves nothing")
+    if "compliant" in expect and bool(decision.get("compliant")) != bool(expect["compliant"]):
+        problems.append(f"expected compliant={expect['compliant']}, got {decision.get('compliant')}")
+    for rule_id in expect.get("violations_include", []):
+        if rule_id in rules and rule_id not in fired:
+            problems.append(f"expected {rule_id} to fire; fired: {sorted(fired) or 'none'}")
+    for rule_id in expect.get("violations_exclude", []):
+        if rule_id in fired:
+            problems.append(f"expected {rule_id} not to fire, but it did")
+    if "grade" in expect and expect["grade"] not in grades:
+        problems.append(f"expected grade {expect['grade']}, got {sorted(grades) or 'none'}")
+    for code in expect.get("consequences_include", []):
+        if code not in consequences:
+            problems.append(f"expected consequence {code}; got {sorted(consequences) or 'none'}")
+    for code in expect.get("consequences_exclude", []):
+        if code in consequences:
+            problems.append(f"expected no consequence {code}, but it was given")
+    return problems
+
+
+def outcome_in_process(evaluator: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """Evaluate a case's request in this process: {"decision": ...} or {"error": ..., "message": ...}."""
+    from .caseio import request_from_dict
+    from .errors import PolicyError
+    from .evaluator import decision_to_dict
+
+    try:
+        return {"decision": decision_to_dict(evaluator.evaluate(request_from_dict(request)))}
+    except PolicyError as exc:
+        return {"error": exc.code.name, "message": exc.message}
+
+
+def rules_of(registry: Any, outcome: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Rule id -> kinds, for the pack that made the decision (empty for an error)."""
+    if "decision" not in outcome:
+        return {}
+    ref = outcome["decision"]["pack"]
+    pack = registry.get(f"{ref['id']}@{ref['version']}")
+    return {rule.id: rule.kinds for rule in pack.rules}

@@ -1,0 +1,339 @@
+"""A policy pack: its manifest (pack.yaml), thresholds (thresholds.yaml) and rule scripts.
+
+`load_pack(directory)` reads and checks all three and compiles the rules into a durable_rules
+ruleset. Anything wrong is a `PackLoadError` listing every finding with its file and key: a
+pack is served whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import itertools
+import re
+import sys
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import vocabulary
+from .caseio import load_yaml
+from .engine import CompiledRuleset
+from .errors import PackLoadError
+from .rules.model import KINDS, DeriveSpec, Rule, derive_spec
+from .rules.thresholds import Thresholds, covers, flatten
+
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+PACK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+RULE_ID = re.compile(r"^[a-z0-9_]+\.(pledge|meeting|log|ballot)\.[a-z0-9-]+$")
+
+MANIFEST_KEYS = {
+    "id": True,
+    "version": True,
+    "title": True,
+    "locality": True,
+    "issuing_body": True,
+    "document_number": False,
+    "source_seed": True,
+    "effective_from": True,
+    "effective_to": False,
+    "description": False,
+    "interpretations": False,
+}
+INTERPRETATION_KEYS = {"id": True, "setting": True, "default": True, "rules": True, "text": True}
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    id: str
+    setting: str
+    default: Any
+    rule_ids: tuple[str, ...]
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class DeriveFunction:
+    name: str
+    fn: Callable
+    spec: DeriveSpec
+
+
+@dataclass
+class Pack:
+    id: str
+    version: str
+    title: dict[str, str]
+    locality: str
+    issuing_body: dict[str, str]
+    document_number: str
+    source_seed: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    description: dict[str, str]
+    interpretations: list[Interpretation]
+    thresholds_data: dict[str, Any]
+    rules: list[Rule]
+    derives: list[DeriveFunction]
+    directory: Path
+    ruleset: CompiledRuleset = field(repr=False)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    @property
+    def version_key(self) -> tuple[int, int, int]:
+        return tuple(int(p) for p in self.version.split("."))  # type: ignore[return-value]
+
+    @property
+    def document(self) -> str:
+        """What a citation names: the document number, or the title where there is none."""
+        return self.document_number or self.title["zh"]
+
+    @property
+    def kinds(self) -> list[str]:
+        return [k for k in KINDS if any(k in r.kinds for r in self.rules)]
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(self.thresholds_data)
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def period_text(self) -> str:
+        end = self.effective_to.isoformat() if self.effective_to else "open-ended"
+        return f"{self.effective_from.isoformat()} … {end}"
+
+
+def _text(findings: list[str], where: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(value.get(k), str) and value.get(k) for k in ("zh", "en")):
+        findings.append(f"{where}: needs zh and en text")
+        return {"zh": "", "en": ""}
+    extra = set(value) - {"zh", "en"}
+    if extra:
+        findings.append(f"{where}: unknown key(s) {sorted(extra)}")
+    return {"zh": value["zh"], "en": value["en"]}
+
+
+def _date(findings: list[str], where: str, value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        findings.append(f"{where}: not a date YYYY-MM-DD: {value!r}")
+        return None
+
+
+def _check_keys(findings: list[str], where: str, data: dict, schema: dict[str, bool]) -> None:
+    for key in data:
+        if key not in schema:
+            findings.append(f"{where}: unknown key {key!r}")
+    for key, required in schema.items():
+        if required and key not in data:
+            findings.append(f"{where}: missing key {key!r}")
+
+
+def _read_yaml(findings: list[str], path: Path) -> dict:
+    if not path.is_file():
+        findings.append(f"{path.name}: missing")
+        return {}
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except Exception as exc:  # yaml.YAMLError and decoding errors alike
+        findings.append(f"{path.name}: not valid YAML: {exc}")
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        findings.append(f"{path.name}: must be a mapping")
+        return {}
+    return data
+
+
+_package_names = itertools.count()
+
+
+def _import_rule_scripts(findings: list[str], rules_dir: Path, pack_id: str) -> list[types.ModuleType]:
+    """Import rules/*.py as submodules of a private package, so scripts may import each other."""
+    if not rules_dir.is_dir():
+        findings.append("rules/: missing")
+        return []
+    package_name = f"_policyhub_pack_{pack_id}_{next(_package_names)}"
+    package = types.ModuleType(package_name)
+    package.__path__ = [str(rules_dir)]  # type: ignore[attr-defined]
+    sys.modules[package_name] = package
+    modules = []
+    for script in sorted(rules_dir.glob("*.py")):
+        if script.name == "__init__.py":
+            continue
+        name = f"{package_name}.{script.stem}"
+        spec = importlib.util.spec_from_file_location(name, script)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            findings.append(f"rules/{script.name}: does not import: {type(exc).__name__}: {exc}")
+            continue
+        modules.append(module)
+    return modules
+
+
+def _collect(modules: list[types.ModuleType]) -> tuple[list[Rule], list[DeriveFunction]]:
+    rules: dict[int, Rule] = {}
+    derives: dict[int, DeriveFunction] = {}
+    for module in modules:
+        for value in vars(module).values():
+            if isinstance(value, Rule):
+                rules.setdefault(id(value), value)
+            else:
+                spec = derive_spec(value)
+                if spec is not None:
+                    name = f"{getattr(value, '__module__', '?').rsplit('.', 1)[-1]}.{value.__name__}"
+                    derives.setdefault(id(value), DeriveFunction(name, value, spec))
+    return sorted(rules.values(), key=lambda r: r.id), sorted(derives.values(), key=lambda d: d.name)
+
+
+def _check_rule(findings: list[str], pack_id: str, rule: Rule) -> None:
+    where = f"rule {rule.id}"
+    if not RULE_ID.match(rule.id) or not (rule.id.startswith(pack_id + ".") or rule.id.startswith("core.")):
+        findings.append(f"{where}: id must be '{pack_id}.<pledge|meeting|log|ballot>.<slug>' or 'core.…'")
+    if not rule.clause:
+        findings.append(f"{where}: no clause to cite")
+    if not rule.kinds or set(rule.kinds) - set(KINDS):
+        findings.append(f"{where}: kinds must be from {KINDS}, got {rule.kinds}")
+    if rule.severity is not None and rule.severity not in vocabulary.SEVERITIES:
+        findings.append(f"{where}: severity must be one of {vocabulary.SEVERITIES}")
+    if rule.severity is not None:
+        if not rule.message or not rule.message.get("zh") or not rule.message.get("en"):
+            findings.append(f"{where}: a rule with a severity needs zh and en messages")
+    if rule.severity is None and not rule.consequences and not rule.grade:
+        findings.append(f"{where}: yields nothing (no severity, grade or consequence)")
+    for item in rule.consequences:
+        code = item["code"] if isinstance(item, dict) else item
+        if code not in vocabulary.CONSEQUENCES:
+            findings.append(f"{where}: unknown consequence code {code!r}")
+
+
+def _check_thresholds(findings: list[str], data: dict, rules: list[Rule], derives: list[DeriveFunction]) -> None:
+    declared = {key: f"rule {r.id}" for r in rules for key in r.thresholds}
+    declared.update({key: f"derive {d.name}" for d in derives for key in d.spec.uses})
+    view = Thresholds(data)
+    for key, owner in sorted(declared.items()):
+        if key not in view:
+            findings.append(f"thresholds.yaml: {key!r} is read by {owner} but not defined")
+    for key in sorted(flatten(data)):
+        if not any(covers(d, key) for d in declared):
+            findings.append(f"thresholds.yaml: unknown key {key!r} (no rule or derive function reads it)")
+
+
+def _interpretations(findings: list[str], raw: Any, data: dict, rule_ids: set[str]) -> list[Interpretation]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        findings.append("pack.yaml: interpretations must be a list")
+        return []
+    result = []
+    view = Thresholds(data)
+    for i, item in enumerate(raw):
+        where = f"pack.yaml: interpretations[{i}]"
+        if not isinstance(item, dict):
+            findings.append(f"{where}: must be a mapping")
+            continue
+        _check_keys(findings, where, item, INTERPRETATION_KEYS)
+        setting = str(item.get("setting", ""))
+        if setting and setting not in view:
+            findings.append(f"{where}: setting {setting!r} is not in thresholds.yaml")
+        rules = item.get("rules") or []
+        for rid in rules:
+            if rid not in rule_ids:
+                findings.append(f"{where}: names unknown rule {rid!r}")
+        result.append(
+            Interpretation(
+                id=str(item.get("id", "")),
+                setting=setting,
+                default=item.get("default"),
+                rule_ids=tuple(rules),
+                text=_text(findings, f"{where}.text", item.get("text")),
+            )
+        )
+    return result
+
+
+def load_pack(directory: str | Path) -> Pack:
+    directory = Path(directory).resolve()
+    findings: list[str] = []
+    manifest = _read_yaml(findings, directory / "pack.yaml")
+    thresholds = _read_yaml(findings, directory / "thresholds.yaml")
+    if findings:
+        raise PackLoadError(str(directory), findings)
+
+    _check_keys(findings, "pack.yaml", manifest, MANIFEST_KEYS)
+    pack_id = str(manifest.get("id", ""))
+    if not PACK_ID.match(pack_id):
+        findings.append(f"pack.yaml: id must be lower_snake_case, got {pack_id!r}")
+    version = str(manifest.get("version", ""))
+    if not SEMVER.match(version):
+        findings.append(f"pack.yaml: version must be semver MAJOR.MINOR.PATCH, got {version!r}")
+    effective_from = _date(findings, "pack.yaml: effective_from", manifest.get("effective_from"))
+    effective_to = None
+    if manifest.get("effective_to") is not None:
+        effective_to = _date(findings, "pack.yaml: effective_to", manifest.get("effective_to"))
+    if effective_from and effective_to and effective_to < effective_from:
+        findings.append("pack.yaml: effective_to is before effective_from")
+    title = _text(findings, "pack.yaml: title", manifest.get("title"))
+    issuing_body = _text(findings, "pack.yaml: issuing_body", manifest.get("issuing_body"))
+    description = {"zh": "", "en": ""}
+    if "description" in manifest:
+        description = _text(findings, "pack.yaml: description", manifest["description"])
+    if not manifest.get("locality"):
+        findings.append("pack.yaml: locality must not be empty")
+
+    modules = _import_rule_scripts(findings, directory / "rules", pack_id)
+    rules, derives = _collect(modules)
+    if not rules:
+        findings.append("rules/: no Rule found")
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            findings.append(f"rule {rule.id}: defined twice")
+        seen.add(rule.id)
+        _check_rule(findings, pack_id, rule)
+    _check_thresholds(findings, thresholds, rules, derives)
+    interpretations = _interpretations(findings, manifest.get("interpretations"), thresholds, seen)
+
+    conditions = []
+    view = Thresholds(thresholds)
+    for rule in rules:
+        try:
+            conditions.append(rule.when(view.restricted(rule.thresholds, f"rule {rule.id}")))
+        except Exception as exc:  # ThresholdError above all
+            findings.append(f"rule {rule.id}: condition does not build: {type(exc).__name__}: {exc}")
+    if findings:
+        raise PackLoadError(str(directory), findings)
+    try:
+        ruleset = CompiledRuleset(f"{pack_id}@{version}", conditions)
+    except Exception as exc:
+        raise PackLoadError(str(directory), [f"rules do not compile in durable_rules: {exc}"]) from None
+
+    return Pack(
+        id=pack_id,
+        version=version,
+        title=title,
+        locality=str(manifest["locality"]),
+        issuing_body=issuing_body,
+        document_number=str(manifest.get("document_number") or ""),
+        source_seed=str(manifest.get("source_seed", "")),
+        effective_from=effective_from,  # type: ignore[arg-type]
+        effective_to=effective_to,
+        description=description,
+        interpretations=interpretations,
+        thresholds_data=thresholds,
+        rules=rules,
+        derives=derives,
+        directory=directory,
+        ruleset=ruleset,
+    )

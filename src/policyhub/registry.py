@@ -1,0 +1,74 @@
+"""The set of loaded packs, and which one governs a request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterable
+
+import structlog
+
+from .errors import NoPackInForce, PackLoadError, PackNotFound
+from .pack import Pack, load_pack
+from .plugins import installed_pack_paths
+
+log = structlog.get_logger(__name__)
+
+
+class PackRegistry:
+    def __init__(self, packs: Iterable[Pack]) -> None:
+        self._packs: dict[str, list[Pack]] = {}
+        for pack in packs:
+            versions = self._packs.setdefault(pack.id, [])
+            if any(p.version == pack.version for p in versions):
+                raise PackLoadError(str(pack.directory), [f"{pack.ref} is provided twice"])
+            versions.append(pack)
+        for versions in self._packs.values():
+            versions.sort(key=lambda p: p.version_key, reverse=True)
+
+    @classmethod
+    def discover(cls, extra_paths: Iterable[str | Path] = (), installed: bool = True) -> "PackRegistry":
+        """Load the installed packs (entry points) and those in `extra_paths`.
+
+        A pack that does not load is logged and left out; the others are served.
+        """
+        paths = list(installed_pack_paths()) if installed else []
+        paths += [Path(p).resolve() for p in extra_paths]
+        packs = []
+        for path in dict.fromkeys(paths):
+            try:
+                packs.append(load_pack(path))
+            except PackLoadError as exc:
+                log.error("pack_load_failed", path=str(path), findings=exc.findings)
+        return cls(packs)
+
+    def packs(self, locality: str | None = None) -> list[Pack]:
+        found = [p for versions in self._packs.values() for p in versions]
+        if locality:
+            found = [p for p in found if p.locality == locality]
+        return sorted(found, key=lambda p: (p.id, p.version_key))
+
+    def get(self, ref: str) -> Pack:
+        """A pack by id (its newest version) or by id@version."""
+        pack_id, _, version = ref.partition("@")
+        versions = self._packs.get(pack_id)
+        if not versions:
+            raise PackNotFound(f"no pack {pack_id!r}; loaded: {', '.join(sorted(self._packs)) or 'none'}")
+        if not version:
+            return versions[0]
+        for pack in versions:
+            if pack.version == version:
+                return pack
+        have = ", ".join(p.version for p in versions)
+        raise PackNotFound(f"no version {version} of pack {pack_id!r}; loaded versions: {have}")
+
+    def resolve(self, locality: str, day: dt.date) -> Pack:
+        """The newest pack of `locality` whose effective period contains `day`."""
+        candidates = [p for p in self.packs(locality)]
+        in_force = [p for p in candidates if p.in_force(day)]
+        if in_force:
+            return max(in_force, key=lambda p: (p.effective_from, p.version_key))
+        if not candidates:
+            raise NoPackInForce(f"no pack for locality {locality!r}")
+        periods = "; ".join(f"{p.ref} in force {p.period_text()}" for p in candidates)
+        raise NoPackInForce(f"no pack of locality {locality!r} is in force on {day.isoformat()}: {periods}")

@@ -1,0 +1,104 @@
+"""What a rule script declares: rules over facts, and the derive functions that make the facts.
+
+A rule script is a module in a pack's rules/ folder. The pack loader collects every `Rule`
+and every `@derive` function in its namespace (imported ones too, so a pack opts into a
+shared rule or derive function by importing it).
+
+Flow of one evaluation: the derive functions for the submission's kind turn it into facts
+(plain dicts with a "type"; aggregates such as counts, shares and missing months are computed
+here, in Python); every fact is asserted into the pack's durable_rules ruleset; each rule whose
+condition matches a fact yields, for that fact, a violation (when it has a severity), a grade
+(when `grade=True`) and its consequences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+from .thresholds import Thresholds
+
+KINDS = ("pledge", "meeting", "log", "ballot")
+
+# Keys the engine owns; a fact carrying one would be merged with or hidden by another.
+RESERVED_FACT_KEYS = frozenset({"sid", "id", "_i"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of a pack.
+
+    id: `<pack>.<area>.<slug>` as in the rulebook (or `core.<area>.<slug>`).
+    clause: the section of the pack's document it comes from, e.g. "三、3".
+    kinds: the submission kinds it runs for.
+    when: given the thresholds view, returns a durable_rules condition over one fact (`m`).
+    severity: error | warning | info, or None for a rule that only grades or yields consequences.
+    message: {"zh": ..., "en": ...}, formatted with the matched fact's fields.
+    path: the submission field the violation points at; a fact's own "path" wins.
+    consequences: consequence codes (or {"code", "params"}) yielded for each match; a fact's
+        own "consequences" list is added to them.
+    grade: the matched fact carries "grade", "scheme" and "subject_id".
+    thresholds: the thresholds.yaml keys `when` reads.
+    document: the citation's document, when it is not the pack's own.
+    """
+
+    id: str
+    clause: str
+    kinds: tuple[str, ...]
+    when: Callable[[Thresholds], Any]
+    severity: str | None = None
+    message: dict[str, str] | None = None
+    path: str = ""
+    consequences: tuple[Any, ...] = ()
+    grade: bool = False
+    thresholds: tuple[str, ...] = ()
+    document: str | None = None
+
+
+@dataclass(frozen=True)
+class DeriveSpec:
+    kinds: tuple[str, ...]
+    uses: tuple[str, ...]
+
+
+def derive(*kinds: str, uses: Iterable[str] = ()) -> Callable:
+    """Mark `fn(submission: dict, ctx: Context) -> Iterable[fact]` as a fact source for `kinds`.
+
+    `uses` lists the thresholds.yaml keys it reads through `ctx.thresholds`.
+    """
+    unknown = set(kinds) - set(KINDS)
+    if not kinds or unknown:
+        raise ValueError(f"derive needs submission kinds from {KINDS}, got {kinds}")
+
+    def mark(fn: Callable) -> Callable:
+        fn.__policyhub_derive__ = DeriveSpec(tuple(kinds), tuple(uses))
+        return fn
+
+    return mark
+
+
+def derive_spec(fn: Any) -> DeriveSpec | None:
+    # durable_rules' `m` answers every attribute, so check the type, not just the presence.
+    spec = getattr(fn, "__policyhub_derive__", None) if callable(fn) else None
+    return spec if isinstance(spec, DeriveSpec) else None
+
+
+@dataclass
+class Context:
+    """What a derive function knows besides the submission."""
+
+    kind: str
+    pack_id: str
+    locality: str
+    date: dt.date | None
+    thresholds: Thresholds
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def fact(type_: str, **fields: Any) -> dict[str, Any]:
+    """A fact of the given type; the fields must be JSON values."""
+    return {"type": type_, **fields}
+
+
+FactSource = Callable[[dict, Context], Iterator[dict]]

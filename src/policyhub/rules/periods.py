@@ -1,0 +1,84 @@
+"""Calendar helpers for ledgers: which months, quarters and half-years a period covers whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Iterator
+
+from ..validation import parse_date
+
+Month = tuple[int, int]  # (year, month)
+
+
+def day(text: str | None) -> dt.date | None:
+    """A YYYY-MM-DD string as a date; None for absent or invalid text."""
+    return parse_date(text) if text else None
+
+
+def month_of(date: dt.date) -> Month:
+    return (date.year, date.month)
+
+
+def month_text(month: Month) -> str:
+    return f"{month[0]:04d}-{month[1]:02d}"
+
+
+def _next_month(month: Month) -> Month:
+    year, m = month
+    return (year + 1, 1) if m == 12 else (year, m + 1)
+
+
+def _last_day(month: Month) -> dt.date:
+    following = _next_month(month)
+    return dt.date(following[0], following[1], 1) - dt.timedelta(days=1)
+
+
+def whole_months(start: dt.date, end: dt.date) -> list[Month]:
+    """The months that lie entirely within start..end (both inclusive)."""
+    months = []
+    current = month_of(start)
+    while dt.date(*current, 1) <= end:
+        if dt.date(*current, 1) >= start and _last_day(current) <= end:
+            months.append(current)
+        current = _next_month(current)
+    return months
+
+
+def whole_spans(start: dt.date, end: dt.date, months_per_span: int) -> list[tuple[Month, ...]]:
+    """Whole calendar quarters (3) or half-years (6) within start..end, as tuples of months."""
+    months = set(whole_months(start, end))
+    spans = []
+    for year in range(start.year, end.year + 1):
+        for first in range(1, 13, months_per_span):
+            span = tuple((year, m) for m in range(first, first + months_per_span))
+            if all(m in months for m in span):
+                spans.append(span)
+    return spans
+
+
+def span_label(span: tuple[Month, ...]) -> str:
+    """2022-Q3 for a quarter, 2022-H2 for a half-year, else first..last month."""
+    year, first = span[0]
+    if len(span) == 3:
+        return f"{year}-Q{(first - 1) // 3 + 1}"
+    if len(span) == 6:
+        return f"{year}-H{(first - 1) // 6 + 1}"
+    return f"{month_text(span[0])}..{month_text(span[-1])}"
+
+
+def months_without(covered: Iterable[Month], required: Iterable[Month]) -> list[Month]:
+    have = set(covered)
+    return [m for m in required if m not in have]
+
+
+def in_window(date: dt.date, first: tuple[int, int], last: tuple[int, int]) -> bool:
+    """Whether date falls within the yearly window first..last, given as (month, day)."""
+    return first <= (date.month, date.day) <= last
+
+
+def iter_dated(items: Iterable[dict], key: str = "date") -> Iterator[tuple[dict, dt.date]]:
+    """Items whose `key` is a valid date, with that date."""
+    for item in items:
+        when = day(item.get(key))
+        if when is not None:
+            yield item, when

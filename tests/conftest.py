@@ -18,3 +18,22 @@ def registry() -> PackRegistry:
 @pytest.fixture(scope="session")
 def evaluator(registry) -> Evaluator:
     return Evaluator(registry)
+
+DEMO_PACK = Path(__file__).resolve().parent / "packs" / "demo_2020"
+
+
+@pytest.fixture(scope="session")
+def demo_registry() -> PackRegistry:
+    """Only the core's test pack: tests of the engine do not depend on the bundled packs."""
+    return PackRegistry.discover([DEMO_PACK], installed=False)
+
+
+@pytest.fixture(scope="session")
+def demo(demo_registry) -> Evaluator:
+    return Evaluator(demo_registry)
+
+
+def demo_request(**submission):
+    from policyhub.caseio import request_from_dict
+
+    return request_from_dict({"locality": "demo", "date": "2020-06-01", **submission})

@@ -96,6 +96,7 @@ BALLOT_OPTIONS = _codes(
     incompetent=("不称职", "incompetent"),
     qualified=("合格", "qualified"),
     unqualified=("不合格", "unqualified"),
+    basically_qualified=("基本合格", "basically qualified"),  # added: yuyao_2011 four_level (民主评议党员)
     good=("好", "good"),
     fairly_good=("较好", "fairly good"),
     average=("一般", "average"),

@@ -1,0 +1,136 @@
+"""The `policyhub` command: serve, eval, packs, pack show."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from . import logs
+from .caseio import load_file, request_from_dict
+from .errors import PolicyError
+from .evaluator import Evaluator, decision_to_dict
+from .registry import PackRegistry
+from .server import ServerConfig, supervise
+
+pack_path_option = click.option(
+    "--pack-path",
+    "pack_paths",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    envvar="POLICYHUB_PACK_PATHS",
+    help="A pack directory to load besides the installed packs (repeatable; env: colon-separated).",
+)
+
+
+def _registry(pack_paths) -> PackRegistry:
+    return PackRegistry.discover(pack_paths)
+
+
+def _dump(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"auto_envvar_prefix": "POLICYHUB", "help_option_names": ["-h", "--help"]})
+@click.option("--log-level", default="warning", show_default=True, help="debug, info, warning, error.")
+@click.pass_context
+def main(ctx: click.Context, log_level: str) -> None:
+    """policyhub: checks party-building paperwork against the local regulation in force."""
+    ctx.obj = {"log_level": log_level}
+    logs.configure(log_level)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=50051, show_default=True, type=int, help="0 picks a free port (logged).")
+@click.option("--workers", default=os.cpu_count() or 1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Per worker.")
+@click.option("--grace", default=10.0, show_default=True, type=float, help="Seconds to drain on SIGTERM.")
+@click.option("--reflection/--no-reflection", default=True, show_default=True)
+@pack_path_option
+@click.pass_context
+def serve(ctx, host, port, workers, threads, grace, reflection, pack_paths) -> None:
+    """Serve policyhub.v1.PolicyHub, gRPC health and reflection with the installed packs."""
+    level = ctx.obj["log_level"] if ctx.obj["log_level"] != "warning" else "info"
+    config = ServerConfig(
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        pack_paths=tuple(pack_paths),
+        reflection=reflection,
+        grace=grace,
+        log_level=level,
+    )
+    sys.exit(supervise(config))
+
+
+@main.command("eval")
+@click.argument("case", type=click.Path(exists=True, dir_okay=False))
+@pack_path_option
+def eval_(case, pack_paths) -> None:
+    """Evaluate one request (YAML or JSON; a fixture case's `request` works too) without a server.
+
+    Prints the decision as JSON; an error prints {"error", "message", "field_violations"} and exits 1.
+    """
+    data = load_file(case)
+    if isinstance(data, dict) and "request" in data and "expect" in data:
+        data = data["request"]
+    evaluator = Evaluator(_registry(pack_paths))
+    try:
+        _dump(decision_to_dict(evaluator.evaluate(request_from_dict(data))))
+    except PolicyError as exc:
+        violations = [{"field": f, "description": d} for f, d in getattr(exc, "violations", [])]
+        _dump({"error": exc.code.name, "message": exc.message, "field_violations": violations})
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--locality", default=None, help="Only packs of this locality.")
+@pack_path_option
+def packs(locality, pack_paths) -> None:
+    """List the loaded packs."""
+    for pack in _registry(pack_paths).packs(locality):
+        click.echo(f"{pack.ref:32} {pack.locality:20} {pack.period_text():28} {pack.title['zh']}")
+
+
+@main.group()
+def pack() -> None:
+    """Inspect packs."""
+
+
+@pack.command("show")
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="The GetPack answer as JSON.")
+@pack_path_option
+def pack_show(ref, as_json, pack_paths) -> None:
+    """A pack's manifest, rules with citations and severities, thresholds and interpretations."""
+    from google.protobuf import json_format
+
+    from .service import pack_detail
+
+    try:
+        found = _registry(pack_paths).get(ref)
+    except PolicyError as exc:
+        raise click.ClickException(exc.message) from None
+    if as_json:
+        _dump(json_format.MessageToDict(pack_detail(found), preserving_proto_field_name=True))
+        return
+    click.echo(f"{found.ref}  {found.title['zh']}")
+    click.echo(f"  {found.title['en']}")
+    click.echo(f"  locality {found.locality}; in force {found.period_text()}; {found.document}")
+    click.echo(f"  issued by {found.issuing_body['zh']}; source {found.source_seed}")
+    click.echo(f"rules ({len(found.rules)}):")
+    for rule in found.rules:
+        yields = [rule.severity or ""] + (["grade"] if rule.grade else [])
+        yields += [c["code"] if isinstance(c, dict) else c for c in rule.consequences]
+        click.echo(f"  {rule.id:52} [{rule.document or found.document} {rule.clause}] {' '.join(y for y in yields if y)}")
+    click.echo("interpretations:")
+    for item in found.interpretations:
+        value = found.thresholds.get(item.setting)
+        click.echo(f"  {item.id}: {item.setting} = {value!r} (default {item.default!r}) — {item.text['en']}")
+    click.echo("thresholds:")
+    for line in json.dumps(found.thresholds_data, ensure_ascii=False, indent=2).splitlines():
+        click.echo(f"  {line}")

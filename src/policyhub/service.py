@@ -1,0 +1,132 @@
+"""The gRPC servicer: policyhub.v1.PolicyHub over an Evaluator."""
+
+from __future__ import annotations
+
+import grpc
+import structlog
+from google.protobuf import any_pb2, json_format
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from .errors import InvalidArgument, PolicyError
+from .evaluator import Evaluator
+from .pack import Pack
+from .v1 import policyhub_pb2 as pb
+from .v1 import policyhub_pb2_grpc
+
+log = structlog.get_logger("policyhub.service")
+
+# Requests per EvaluateBatch message: a larger batch is refused, not half-served.
+MAX_BATCH = 10_000
+
+
+def pack_info(pack: Pack) -> pb.PackInfo:
+    return pb.PackInfo(
+        id=pack.id,
+        version=pack.version,
+        title=pb.Text(**pack.title),
+        locality=pack.locality,
+        issuing_body=pb.Text(**pack.issuing_body),
+        document_number=pack.document_number,
+        source_seed=pack.source_seed,
+        effective_from=pack.effective_from.isoformat(),
+        effective_to=pack.effective_to.isoformat() if pack.effective_to else "",
+        kinds=pack.kinds,
+    )
+
+
+def pack_detail(pack: Pack) -> pb.GetPackResponse:
+    response = pb.GetPackResponse(info=pack_info(pack))
+    for rule in pack.rules:
+        response.rules.add(
+            id=rule.id,
+            kinds=list(rule.kinds),
+            severity=rule.severity or "",
+            citation=pb.Citation(document=rule.document or pack.document, clause=rule.clause),
+            message=pb.Text(**(rule.message or {"zh": "", "en": ""})),
+            thresholds=list(rule.thresholds),
+            consequences=[c["code"] if isinstance(c, dict) else c for c in rule.consequences],
+            grades=rule.grade,
+        )
+    response.thresholds.update(_json_safe(pack.thresholds_data))
+    for item in pack.interpretations:
+        entry = response.interpretations.add(
+            id=item.id, text=pb.Text(**item.text), setting=item.setting, rule_ids=list(item.rule_ids)
+        )
+        json_format.ParseDict(_json_safe(item.default), entry.default_value)
+        json_format.ParseDict(_json_safe(pack.thresholds.get(item.setting)), entry.value)
+    return response
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def error_message(exc: PolicyError) -> pb.Error:
+    error = pb.Error(code=exc.code.name, message=exc.message)
+    if isinstance(exc, InvalidArgument):
+        for field, description in exc.violations:
+            error.field_violations.add(field=field, description=description)
+    return error
+
+
+def rich_status(exc: PolicyError) -> grpc.Status:
+    """The error as a gRPC status; bad input carries a google.rpc.BadRequest naming each field."""
+    status = status_pb2.Status(code=getattr(code_pb2, exc.code.name), message=exc.message)
+    if isinstance(exc, InvalidArgument):
+        detail = error_details_pb2.BadRequest()
+        for field, description in exc.violations:
+            detail.field_violations.add(field=field, description=description)
+        packed = any_pb2.Any()
+        packed.Pack(detail)
+        status.details.append(packed)
+    return rpc_status.to_status(status)
+
+
+class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.evaluator = evaluator
+
+    def _result(self, index: int, request: pb.EvaluateRequest) -> pb.Result:
+        result = pb.Result(index=index, request_id=request.request_id)
+        try:
+            result.decision.CopyFrom(self.evaluator.evaluate(request))
+        except PolicyError as exc:
+            if exc.code == grpc.StatusCode.INTERNAL:
+                log.error("evaluation_failed", index=index, error=exc.message)
+            result.error.CopyFrom(error_message(exc))
+        return result
+
+    def Evaluate(self, request, context):
+        try:
+            return self.evaluator.evaluate(request)
+        except PolicyError as exc:
+            if exc.code == grpc.StatusCode.INTERNAL:
+                log.error("evaluation_failed", error=exc.message)
+            context.abort_with_status(rich_status(exc))
+
+    def EvaluateBatch(self, request, context):
+        if len(request.requests) > MAX_BATCH:
+            exc = InvalidArgument([("requests", f"at most {MAX_BATCH} per batch, got {len(request.requests)}")])
+            context.abort_with_status(rich_status(exc))
+        return pb.EvaluateBatchResponse(results=[self._result(i, r) for i, r in enumerate(request.requests)])
+
+    def EvaluateStream(self, request_iterator, context):
+        for index, request in enumerate(request_iterator):
+            yield self._result(index, request)
+
+    def ListPacks(self, request, context):
+        packs = self.evaluator.registry.packs(request.locality or None)
+        return pb.ListPacksResponse(packs=[pack_info(p) for p in packs])
+
+    def GetPack(self, request, context):
+        try:
+            return pack_detail(self.evaluator.registry.get(request.pack))
+        except PolicyError as exc:
+            context.abort_with_status(rich_status(exc))

@@ -1,0 +1,92 @@
+"""The durable_rules engine as policyhub holds it: every guard of engine.py, shown to hold."""
+
+import threading
+
+import pytest
+
+from conftest import demo_request
+from policyhub.engine import LIVE_STATE_LIMIT, CompiledRuleset, SidPool, fnv1_32, fnv1a_32
+from policyhub.errors import RuleFailure
+from policyhub.rules import m
+
+
+def violations(decision):
+    return sorted((v.rule_id, v.path) for v in decision.violations)
+
+
+def test_a_fact_no_rule_matches_does_not_stop_the_others(demo):
+    # The derive function also yields an "unmatched" fact; the copies rule must still fire.
+    decision = demo.evaluate(demo_request(pledge={"copies": 3}))
+    assert violations(decision) == [("demo_2020.pledge.copies", "pledge.copies")]
+    assert decision.violations[0].message.en == "4 copies required, got 3"
+    assert not decision.compliant
+
+
+def test_identical_facts_each_fire(demo):
+    decision = demo.evaluate(demo_request(pledge={"copies": 4, "items": [{"text": ""}, {"text": ""}]}))
+    assert violations(decision) == [
+        ("demo_2020.pledge.empty-item", "pledge.items[0].text"),
+        ("demo_2020.pledge.empty-item", "pledge.items[1].text"),
+    ]
+    assert decision.compliant  # warnings only
+
+
+def test_every_matching_rule_fires_on_one_fact(demo):
+    ballot = {"rounds": [{"name": "village", "cast": 10, "tallies": {"incompetent": 6, "competent": 4}}],
+              "subject": {"id": "M-1"}}
+    decision = demo.evaluate(demo_request(ballot=ballot))
+    assert [g.code for g in decision.grades] == ["incompetent"]
+    assert [c.code for c in decision.consequences] == ["admonition_talk", "pay_reduction"]
+    assert decision.consequences[1].params["ratio"] == 0.8
+
+
+def test_state_ids_hash_apart_and_stay_under_the_live_state_limit():
+    pool = SidPool()
+    sids = [pool.take() for _ in range(pool.size)]
+    assert len({fnv1_32(s) for s in sids}) == len({fnv1a_32(s) for s in sids}) == pool.size < LIVE_STATE_LIMIT
+    with pytest.raises(RuntimeError):
+        pool.take()
+    with pytest.raises(ValueError):
+        SidPool(LIVE_STATE_LIMIT)
+
+
+def test_ten_thousand_sequential_requests_leave_no_state(demo, demo_registry):
+    pack = demo_registry.get("demo_2020")
+    for i in range(10_000):  # far past the engine's 1024 live states: each one is deleted
+        decision = demo.evaluate(demo_request(pledge={"copies": i % 7}))
+        assert bool(decision.violations) == (i % 7 != 4)
+    assert pack.ruleset._pool.free() == pack.ruleset._pool.size
+    assert pack.ruleset._matches == {}
+
+
+def test_concurrent_requests_get_their_own_answers(demo):
+    errors = []
+
+    def client(worker: int):
+        for i in range(300):
+            copies = (worker * 1000 + i) % 50
+            decision = demo.evaluate(demo_request(pledge={"copies": copies}))
+            expected = [] if copies == 4 else [f"4 copies required, got {copies}"]
+            got = [v.message.en for v in decision.violations]
+            if got != expected:
+                errors.append((worker, i, got, expected))
+
+    threads = [threading.Thread(target=client, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_a_raising_rule_script_fails_only_its_own_request(demo):
+    with pytest.raises(RuleFailure, match=r"derive function all\.items failed: RuntimeError"):
+        demo.evaluate(demo_request(pledge={"items": [{"text": "RAISE"}]}))
+    assert violations(demo.evaluate(demo_request(pledge={"copies": 2}))) == [("demo_2020.pledge.copies", "pledge.copies")]
+
+
+def test_a_compiled_ruleset_reports_matches_per_rule():
+    ruleset = CompiledRuleset("unit", [m.type == "a", (m.type == "a") & (m.n > 1)])
+    matches = ruleset.run([{"type": "a", "n": 2}, {"type": "a", "n": 0}, {"type": "b"}])
+    assert sorted((x.rule_index, x.fact["n"]) for x in matches) == [(0, 0), (0, 2), (1, 2)]
+    assert ruleset.run([]) == []

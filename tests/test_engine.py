@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from conftest import demo_request
+from tests.conftest import demo_request
 from policyhub.engine import LIVE_STATE_LIMIT, CompiledRuleset, SidPool, fnv1_32, fnv1a_32
 from policyhub.errors import RuleFailure
 from policyhub.rules import m

@@ -96,6 +96,52 @@ def packs(locality, pack_paths) -> None:
         click.echo(f"{pack.ref:32} {pack.locality:20} {pack.period_text():28} {pack.title['zh']}")
 
 
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--target", default=None, help="host:port of a live server; default: in-process.")
+@click.option("--junit", type=click.Path(dir_okay=False), help="Write a JUnit XML report.")
+@click.option("--json", "json_report", type=click.Path(dir_okay=False), help="Write a JSON report.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None,
+              help="Fail below this percentage of rules with both a firing and a non-firing case.")
+@pack_path_option
+def test_(paths, target, junit, json_report, min_coverage, pack_paths) -> None:
+    """Run fixture cases (default: every loaded pack's fixtures/) and report rule coverage."""
+    from pathlib import Path
+
+    from . import testing
+
+    registry = _registry(pack_paths)
+    if not paths:
+        paths = [str(p.directory / "fixtures") for p in registry.packs() if (p.directory / "fixtures").is_dir()]
+    runner = testing.grpc_runner(target) if target else testing.in_process_runner(registry)
+    try:
+        results = testing.run_cases([Path(p) for p in paths], registry, runner)
+    except ValueError as exc:  # a malformed case file
+        raise click.ClickException(str(exc)) from None
+    for result in results:
+        if not result.passed:
+            click.echo(f"FAIL {result.case.source}")
+            for line in testing.describe_failure(result):
+                click.echo(line)
+    report = testing.coverage(results, registry)
+    for ref, rules in sorted(report.items()):
+        missing = [f"{rid} ({'no firing case' if not c.fired else 'no non-firing case'})"
+                   for rid, c in sorted(rules.items()) if not (c.fired and c.silent)]
+        full = len(rules) - len(missing)
+        click.echo(f"coverage {ref}: {full}/{len(rules)} rules with a firing and a non-firing case")
+        for item in missing:
+            click.echo(f"  missing: {item}")
+    share = testing.covered_share(report)
+    failed = sum(not r.passed for r in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed; rule coverage {share:.1f}%")
+    if json_report:
+        testing.write_json(Path(json_report), results, report)
+    if junit:
+        testing.write_junit(Path(junit), results)
+    if failed or not results or (min_coverage is not None and share < min_coverage):
+        sys.exit(1)
+
+
 @main.group()
 def pack() -> None:
     """Inspect packs."""

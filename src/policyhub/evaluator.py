@@ -177,6 +177,7 @@ class Evaluator:
             )
         for item in list(rule.consequences) + list(fact.get("consequences", ())):
             code, params = (item["code"], item.get("params", {})) if isinstance(item, dict) else (item, {})
+            params = {**params, **fact.get("params", {})}  # the fact can say why, e.g. {"reasons": [...]}
             if code not in vocabulary.CONSEQUENCES:
                 raise RuleFailure(f"unknown consequence code {code!r}")
             consequence = decision.consequences.add(

@@ -37,7 +37,8 @@ class Rule:
     message: {"zh": ..., "en": ...}, formatted with the matched fact's fields.
     path: the submission field the violation points at; a fact's own "path" wins.
     consequences: consequence codes (or {"code", "params"}) yielded for each match; a fact's
-        own "consequences" list is added to them.
+        own "consequences" list is added to them, and its "params" mapping to every
+        consequence's params (e.g. the reasons behind a disqualification).
     grade: the matched fact carries "grade", "scheme" and "subject_id".
     thresholds: the thresholds.yaml keys `when` reads.
     document: the citation's document, when it is not the pack's own.

@@ -1,0 +1,95 @@
+"""Grading the community's cadres and escalating repeated “unqualified” grades, 三、5."""
+
+from fractions import Fraction
+
+from policyhub.rules import Context, Rule, derive, fact, m
+from policyhub.rules.ballots import combined_tallies, scheme_options, streak, usable_rounds
+from policyhub.rules.core_ballot import *  # noqa: F401,F403 - the core.ballot.* checks
+
+
+def grade_of(ballot: dict, t) -> tuple[str | None, str]:
+    """The committee's final_grade when given, else unqualified at the share bar (interpretation)."""
+    _, options = scheme_options(ballot, t)
+    final = ballot.get("final_grade")
+    if final in options:
+        return final, "final_grade"
+    rounds = usable_rounds(ballot, t)
+    base = sum(r.base(t.str("ballot.share_base")) for r in rounds)
+    if not rounds or base <= 0:
+        return None, ""  # no round may be graded (core.ballot.* say why)
+    share = Fraction(combined_tallies(rounds).get("unqualified", 0), base)
+    grade = "unqualified" if share >= t.ratio("grade.unqualified_share") else "qualified"
+    return grade, f"unqualified {float(share) * 100:.2f}%"
+
+
+def measures(run: int, subject: dict, t) -> tuple[list, str, str]:
+    """三、5: the consequences of `run` unqualified years in a row, with their zh and en wording."""
+    if run >= t.int("escalation.removal_run"):
+        # Elected residents' committee members are recalled by the residents; others are dismissed.
+        roles = {subject.get("role")} | set(subject.get("roles", []))
+        if roles & set(t.list("escalation.recall_roles")):
+            return ["recall_recommended"], "建议社区居民大会按程序罢免", "recall by the residents' assembly recommended"
+        return ["dismissal"], "按有关组织程序予以免职", "dismissal through the party's procedure"
+    if run >= t.int("escalation.admonition_run"):
+        ratio = float(t.ratio("escalation.pay_ratio"))
+        return (
+            ["admonition_talk", {"code": "pay_reduction", "params": {"ratio": ratio}}],
+            f"由街道诫勉谈话，工资按原工资的{ratio * 100:g}%发放",
+            f"admonition talk by the street office; pay at {ratio * 100:g}% of the former pay",
+        )
+    if run >= t.int("escalation.warning_run"):
+        return ["warning_talk"], "予以警示谈话", "warning talk"
+    return [], "", ""
+
+
+@derive(
+    "ballot",
+    uses=("ballot.schemes", "ballot.default_scheme", "ballot.share_base", "grade.unqualified_share", "escalation"),
+)
+def grade_and_escalation(ballot: dict, ctx: Context):
+    t = ctx.thresholds
+    subject = ballot.get("subject") or {}
+    grade, basis = grade_of(ballot, t)
+    if grade is None:
+        return
+    scheme, _ = scheme_options(ballot, t)
+    yield fact("grade", subject_id=subject.get("id", ""), scheme=scheme, grade=grade, basis=basis)
+
+    year = ballot.get("year") or (ctx.date.year if ctx.date else None)
+    if year is None:
+        return
+    # The run of unqualified years ending now; a missing or qualified year breaks it (0 when qualified now).
+    run = streak(ballot.get("history", []), int(year), grade, "unqualified")
+    consequences, measures_zh, measures_en = measures(run, subject, t)
+    if consequences:
+        yield fact(
+            "escalation",
+            path="ballot.history",
+            subject_id=subject.get("id", ""),
+            run=run,
+            measures_zh=measures_zh,
+            measures_en=measures_en,
+            consequences=consequences,
+        )
+
+
+GRADE = Rule(
+    id="huoerqi_2010.ballot.grade",
+    clause="三、5",
+    kinds=("ballot",),
+    grade=True,
+    when=lambda t: m.type == "grade",
+)
+
+ESCALATION = Rule(
+    id="huoerqi_2010.ballot.escalation",
+    clause="三、5",
+    kinds=("ballot",),
+    # info: the consequences come from the fact (they depend on the run), and a rule must yield something itself
+    severity="info",
+    when=lambda t: m.type == "escalation",
+    message={
+        "zh": "连续第{run}年被评为不合格：{measures_zh}",
+        "en": "Unqualified for {run} year(s) in a row: {measures_en}",
+    },
+)

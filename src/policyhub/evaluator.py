@@ -100,7 +100,7 @@ class Evaluator:
             context.thresholds = pack.thresholds.restricted(derive.spec.uses, f"derive {derive.name}")
             try:
                 produced = list(derive.fn(submission, context) or ())
-            except RuleFailure:
+            except (RuleFailure, InvalidArgument):  # a derive function may refuse bad input itself
                 raise
             except Exception as exc:
                 raise RuleFailure(

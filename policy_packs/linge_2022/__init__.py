@@ -1,0 +1,10 @@
+"""The linge_2022 policy pack: tells policyhub where its files are."""
+
+from pathlib import Path
+
+from policyhub.hookspecs import hookimpl
+
+
+@hookimpl
+def policyhub_pack_paths():
+    return [Path(__file__).parent]

@@ -13,6 +13,7 @@ from policyhub.rules.shuangshu import (  # noqa: F401
     subject_id,
     subject_roles,
     team_poor_votes,
+    vote_rules,
 )
 
 
@@ -46,26 +47,4 @@ SUBJECT_ROLE = Rule(
     },
 )
 
-TEAM_POOR_VOTES = Rule(
-    id="doushan_2019.ballot.team-poor-votes",
-    clause="四",
-    kinds=("ballot",),
-    when=lambda t: (m.type == "team_poor_votes") & (m.reached == True),  # noqa: E712
-    consequences=("rectify_within_deadline", "team_adjustment"),
-)
-
-MEMBER_INCOMPETENT_VOTES = Rule(
-    id="doushan_2019.ballot.member-incompetent-votes",
-    clause="四",
-    kinds=("ballot",),
-    when=lambda t: (m.type == "member_incompetent_votes") & (m.reached == True),  # noqa: E712
-    consequences=("admonition_talk",),
-)
-
-GRADE = Rule(
-    id="doushan_2019.ballot.grade",
-    clause="三(三)3",
-    kinds=("ballot",),
-    when=lambda t: m.type == "shuangshu_grade",
-    grade=True,
-)
+TEAM_POOR_VOTES, MEMBER_INCOMPETENT_VOTES, GRADE = vote_rules("doushan_2019")

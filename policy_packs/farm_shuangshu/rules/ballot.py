@@ -16,6 +16,7 @@ from policyhub.rules.shuangshu import (  # noqa: F401
     subject_id,
     subject_roles,
     team_poor_votes,
+    vote_rules,
 )
 
 
@@ -42,29 +43,7 @@ def incompetent_removal(ballot: dict, ctx: Context):
         )
 
 
-TEAM_POOR_VOTES = Rule(
-    id="farm_shuangshu.ballot.team-poor-votes",
-    clause="四",
-    kinds=("ballot",),
-    when=lambda t: (m.type == "team_poor_votes") & (m.reached == True),  # noqa: E712
-    consequences=("rectify_within_deadline", "team_adjustment"),
-)
-
-MEMBER_INCOMPETENT_VOTES = Rule(
-    id="farm_shuangshu.ballot.member-incompetent-votes",
-    clause="四",
-    kinds=("ballot",),
-    when=lambda t: (m.type == "member_incompetent_votes") & (m.reached == True),  # noqa: E712
-    consequences=("admonition_talk",),
-)
-
-GRADE = Rule(
-    id="farm_shuangshu.ballot.grade",
-    clause="三(三)3",
-    kinds=("ballot",),
-    when=lambda t: m.type == "shuangshu_grade",
-    grade=True,
-)
+TEAM_POOR_VOTES, MEMBER_INCOMPETENT_VOTES, GRADE = vote_rules("farm_shuangshu")
 
 # The consequence depends on the role (thresholds member.removal), so it comes with the fact; the
 # loader wants a rule to yield something of its own, hence the info note saying why.

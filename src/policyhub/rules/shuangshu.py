@@ -4,7 +4,8 @@ Their documents are one template: a village review meeting (双述会) with the 
 agenda, stage windows before it, a team ballot (优秀/合格/不合格) and a member ballot
 (优秀/称职/不称职), “差票较多” / “不称职票较多” consequences and a committee's final grade. The
 derive functions here turn a submission into facts; each pack imports the ones it needs into a
-rule script and writes its own `Rule`s (own ids, clauses, messages) over those facts.
+rule script and writes its own `Rule`s over those facts. Where two packs' rules differ only in
+their ids (farm_shuangshu and doushan_2019), `review_meeting_rules` and `vote_rules` declare them.
 
 Fact types made here:
     missing_attendance {kind, kind_zh, kind_en, path}           a village review meeting with nobody of a kind
@@ -33,7 +34,9 @@ from typing import Iterator
 
 from .. import vocabulary
 from .ballots import SHARE_BASES, RoundCount, combined_tallies, plurality, scheme_options, usable_rounds
-from .model import Context, derive, fact
+from durable.lang import m
+
+from .model import Context, Rule, derive, fact
 from .periods import day
 from .procedure import meetings_of, missing_attendance, missing_segments
 from .thresholds import ThresholdError, Thresholds
@@ -312,3 +315,71 @@ def in_scheme(ballot: dict, t: Thresholds, key: str) -> bool:
     scheme, _ = scheme_options(ballot, t)
     return scheme == t.str(key)
 
+
+def review_meeting_rules(pack_id: str) -> tuple[Rule, Rule, Rule]:
+    """The village review meeting's attendance, procedure and window rules (三(三)), with `pack_id`'s ids."""
+    attendance = Rule(
+        id=f"{pack_id}.meeting.attendance",
+        clause="三(三)1",
+        kinds=("meeting", "log"),
+        severity="error",
+        when=lambda t: m.type == "missing_attendance",
+        message={
+            "zh": "村民评议“双述”会须有{kind_zh}参加，记录中无{kind_zh}出席",
+            "en": "The villagers' review meeting must be attended by {kind_en}; none are recorded",
+        },
+    )
+
+    procedure = Rule(
+        id=f"{pack_id}.meeting.procedure",
+        clause="三(三)1",
+        kinds=("meeting", "log"),
+        severity="error",
+        when=lambda t: m.type == "missing_segment",
+        message={
+            "zh": "“双述”会缺少“{segment_zh}”环节（述职述廉、质询、当场解答、无记名投票、当场计票并宣布结果）",
+            "en": "The review meeting lacks the “{segment_en}” segment (reports, questions, answers, anonymous vote, "
+            "count and announcement on the spot)",
+        },
+    )
+
+    window = Rule(
+        id=f"{pack_id}.meeting.window",
+        clause="三(三)",
+        kinds=("meeting", "log"),
+        severity="error",
+        when=lambda t: (m.type == "review_window") & (m.inside == False),  # noqa: E712
+        message={
+            "zh": "评议阶段为{window}，述评会于{date}召开，不在评议阶段内",
+            "en": "The evaluation stage runs {window}; the review meeting held on {date} falls outside it",
+        },
+    )
+    return attendance, procedure, window
+
+
+def vote_rules(pack_id: str) -> tuple[Rule, Rule, Rule]:
+    """The 差票/不称职票 consequences (四) and the grade (三(三)3), with `pack_id`'s ids."""
+    team_poor_votes = Rule(
+        id=f"{pack_id}.ballot.team-poor-votes",
+        clause="四",
+        kinds=("ballot",),
+        when=lambda t: (m.type == "team_poor_votes") & (m.reached == True),  # noqa: E712
+        consequences=("rectify_within_deadline", "team_adjustment"),
+    )
+
+    member_incompetent_votes = Rule(
+        id=f"{pack_id}.ballot.member-incompetent-votes",
+        clause="四",
+        kinds=("ballot",),
+        when=lambda t: (m.type == "member_incompetent_votes") & (m.reached == True),  # noqa: E712
+        consequences=("admonition_talk",),
+    )
+
+    grade = Rule(
+        id=f"{pack_id}.ballot.grade",
+        clause="三(三)3",
+        kinds=("ballot",),
+        when=lambda t: m.type == "shuangshu_grade",
+        grade=True,
+    )
+    return team_poor_votes, member_incompetent_votes, grade

@@ -6,7 +6,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 python -m grpc_tools.protoc -I proto \
   --python_out="$out" --pyi_out="$out" --grpc_python_out="$out" \
-  proto/policyhub/v1/submissions.proto proto/policyhub/v1/policyhub.proto
+  proto/policyhub/v1/*.proto
 status=0
 for generated in "$out"/policyhub/v1/*.py*; do
   committed="src/policyhub/v1/$(basename "$generated")"

@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m grpc_tools.protoc -I proto \
   --python_out=src --pyi_out=src --grpc_python_out=src \
-  proto/policyhub/v1/submissions.proto proto/policyhub/v1/policyhub.proto
+  proto/policyhub/v1/*.proto

@@ -42,6 +42,9 @@ def main(ctx: click.Context, log_level: str) -> None:
     logs.configure(log_level)
 
 
+file_option = dict(type=click.Path(exists=True, dir_okay=False), default=None)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=50051, show_default=True, type=int, help="0 picks a free port (logged).")
@@ -49,22 +52,77 @@ def main(ctx: click.Context, log_level: str) -> None:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Per worker.")
 @click.option("--grace", default=10.0, show_default=True, type=float, help="Seconds to drain on SIGTERM.")
 @click.option("--reflection/--no-reflection", default=True, show_default=True)
+@click.option("--max-message-bytes", default=16 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Largest request or answer; a larger one gets RESOURCE_EXHAUSTED.")
+@click.option("--lock-file", **file_option, help="Refuse packs whose files do not match this lock (policyhub pack lock).")
+@click.option("--metrics-port", default=None, type=click.IntRange(0, 65535),
+              help="Serve Prometheus /metrics on this port (0: a free one, logged). Default: off.")
+@click.option("--metrics-host", default=None, help="Bind address for /metrics.  [default: --host]")
+@click.option("--admin-port", default=None, type=click.IntRange(0, 65535),
+              help="Serve policyhub.v1.Admin (reload) on this port (0: a free one, logged). Default: off.")
+@click.option("--admin-host", default="127.0.0.1", show_default=True, help="Bind address for the Admin service.")
+@click.option("--tls-cert", **file_option, help="PEM certificate chain: serve TLS.")
+@click.option("--tls-key", **file_option, help="PEM private key of --tls-cert.")
+@click.option("--tls-client-ca", **file_option, help="PEM CA: require client certificates it signed (mTLS).")
 @pack_path_option
 @click.pass_context
-def serve(ctx, host, port, workers, threads, grace, reflection, pack_paths) -> None:
-    """Serve policyhub.v1.PolicyHub, gRPC health and reflection with the installed packs."""
+def serve(ctx, host, port, workers, threads, grace, reflection, max_message_bytes, lock_file, metrics_port,
+          metrics_host, admin_port, admin_host, tls_cert, tls_key, tls_client_ca, pack_paths) -> None:
+    """Serve policyhub.v1.PolicyHub, gRPC health and reflection with the installed packs.
+
+    SIGHUP (or `policyhub reload` against --admin-port) reloads the packs; SIGTERM drains.
+    """
     level = ctx.obj["log_level"] if ctx.obj["log_level"] != "warning" else "info"
+    if bool(tls_cert) != bool(tls_key) or (tls_client_ca and not tls_cert):
+        raise click.UsageError("TLS needs --tls-cert and --tls-key together (and both for --tls-client-ca)")
     config = ServerConfig(
         host=host,
         port=port,
         workers=workers,
         threads=threads,
         pack_paths=tuple(pack_paths),
+        lock_file=lock_file,
         reflection=reflection,
         grace=grace,
         log_level=level,
+        max_message_bytes=max_message_bytes,
+        metrics_host=metrics_host,
+        metrics_port=metrics_port,
+        admin_host=admin_host,
+        admin_port=admin_port,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        tls_client_ca=tls_client_ca,
     )
     sys.exit(supervise(config))
+
+
+@main.command()
+@click.option("--target", default="127.0.0.1:50052", show_default=True, help="The server's admin address.")
+@click.option("--timeout", default=300.0, show_default=True, type=float, help="Seconds to wait for the answer.")
+@click.option("--tls-ca", **file_option, help="PEM roots to verify the server (TLS).")
+@click.option("--tls-cert", **file_option, help="Client certificate (mTLS).")
+@click.option("--tls-key", **file_option, help="Client key (mTLS).")
+def reload(target, timeout, tls_ca, tls_cert, tls_key) -> None:
+    """Reload the packs of a running server; exit 1 if the new set was refused (the old one keeps serving)."""
+    import grpc
+    from google.protobuf import json_format
+
+    from .v1 import admin_pb2, admin_pb2_grpc
+
+    if tls_ca or tls_cert or tls_key:
+        read = lambda path: open(path, "rb").read() if path else None  # noqa: E731
+        channel = grpc.secure_channel(target, grpc.ssl_channel_credentials(read(tls_ca), read(tls_key), read(tls_cert)))
+    else:
+        channel = grpc.insecure_channel(target)
+    with channel:
+        try:
+            answer = admin_pb2_grpc.AdminStub(channel).Reload(admin_pb2.ReloadRequest(), timeout=timeout)
+        except grpc.RpcError as exc:
+            raise click.ClickException(f"{target}: {exc.code().name}: {exc.details()}") from None
+    _dump(json_format.MessageToDict(answer, preserving_proto_field_name=True,
+                                    always_print_fields_with_no_presence=True))
+    sys.exit(0 if answer.accepted else 1)
 
 
 @main.command("eval")
@@ -94,6 +152,27 @@ def packs(locality, pack_paths) -> None:
     """List the loaded packs."""
     for pack in _registry(pack_paths).packs(locality):
         click.echo(f"{pack.ref:32} {pack.locality:20} {pack.period_text():28} {pack.title['zh']}")
+
+
+@main.command()
+@click.option("--target", default=None, help="host:port; default: 127.0.0.1 at POLICYHUB_SERVE_PORT or 50051.")
+@click.option("--service", default="", help="A service name, e.g. policyhub.v1.PolicyHub; default: the whole server.")
+@click.option("--timeout", default=2.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Seconds.")
+@click.option("--tls-ca", type=click.Path(exists=True, dir_okay=False), help="PEM roots to verify the server (TLS).")
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), help="Client certificate (mTLS).")
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), help="Client key (mTLS).")
+@click.option("--tls-server-name", default=None, help="Name to expect in the server's certificate.")
+def health(target, service, timeout, tls_ca, tls_cert, tls_key, tls_server_name) -> None:
+    """Exit 0 if the server's grpc.health.v1 answers SERVING, else 1 (NOT_SERVING, unreachable, timeout)."""
+    from .healthcheck import TlsFiles, check, default_target
+
+    try:
+        tls = TlsFiles(tls_ca, tls_cert, tls_key, tls_server_name) if (tls_ca or tls_cert or tls_key) else None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    result = check(target or default_target(), service, timeout, tls)
+    click.echo(result.line)
+    sys.exit(0 if result.healthy else 1)
 
 
 @main.command("test")
@@ -180,3 +259,27 @@ def pack_show(ref, as_json, pack_paths) -> None:
     click.echo("thresholds:")
     for line in json.dumps(found.thresholds_data, ensure_ascii=False, indent=2).splitlines():
         click.echo(f"  {line}")
+
+
+@pack.command("lock")
+@click.option("--output", "-o", default="policyhub.lock", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the lock file.")
+@pack_path_option
+def pack_lock(output, pack_paths) -> None:
+    """Pin every loaded pack's files by SHA-256, for `serve --lock-file`.
+
+    Only packs that load are pinned: a broken pack is reported and the command exits 1.
+    """
+    from .integrity import PackLock
+    from .errors import PackLoadError
+
+    try:
+        registry = PackRegistry.discover(pack_paths, strict=True)
+    except PackLoadError as exc:
+        for finding in exc.findings:
+            click.echo(finding, err=True)
+        sys.exit(1)
+    packs = registry.packs()
+    PackLock.of((p.ref, p.directory) for p in packs).write(output)
+    registry.close()
+    click.echo(f"locked {len(packs)} packs in {output}")

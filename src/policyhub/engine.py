@@ -95,6 +95,10 @@ class Match:
     fact: dict[str, Any]
 
 
+def _no_action(c) -> None:
+    """Registered with each rule; never called: CompiledRuleset runs the actions itself."""
+
+
 class CompiledRuleset:
     """One pack's rules as a durable_rules ruleset in a private host."""
 
@@ -105,76 +109,92 @@ class CompiledRuleset:
         self._host = QuietHost()
         self._pool = SidPool()
         self._lock = threading.Lock()
-        self._matches: dict[str, list[Match]] = {}
-        self._failures: list[str] = []
+        self._closed = False
         definition: dict[str, Any] = {}
         self.conditions: list[str] = []
+        self._rule_index: dict[str, int] = {}
         for index, condition in enumerate(conditions):
-            rule = when_all(condition)(self._action(index)).define()
+            rule = when_all(condition)(_no_action).define()
             self.conditions.append(json.dumps(rule["all"], ensure_ascii=False, sort_keys=True))
             definition[f"r{index}"] = rule
-        definition["end"] = when_all(m.type == _END)(self._end_action).define()
+            self._rule_index[f"r{index}"] = index
+        definition["end"] = when_all(m.type == _END)(_no_action).define()
         # register_rulesets takes the actions out of the dict it is given; it is ours alone.
         self._host.register_rulesets({self.name: definition})
         self._ruleset = self._host.get_ruleset(self.name)
+        self._handle = self._ruleset._handle
 
-    def _action(self, index: int):
-        def record(c) -> None:
-            # durable_rules swallows an action's exception into the state; keep our own account.
-            try:
-                self._matches[c.s["sid"]].append(Match(index, dict(c.m._d)))
-            except Exception as exc:  # pragma: no cover - a bug in this module, not in a pack
-                self._failures.append(f"rule #{index}: {exc!r}")
-
-        return record
-
-    @staticmethod
-    def _end_action(c) -> None:
-        pass
-
-    def _assert_and_act(self, batch: list[dict[str, Any]]) -> None:
-        """Assert a batch of facts and run the actions it triggers.
+    def _assert_and_act(self, batch_json: str) -> list[tuple[int, dict[str, Any]]]:
+        """Assert a batch of facts, run the actions it triggers, and return (rule, fact) pairs.
 
         Host.assert_facts raises "not handled" when any one fact matches no rule's condition
         (the common case: a fact that breaks no rule), and then runs no action at all, not even
         for the facts that did match. So call the engine directly: code 1 still stores the
         matching facts and returns the state, whose actions we then run.
+
+        The actions are run here rather than by Ruleset.do_actions: ours only record which rule
+        matched which fact, and change nothing in the state, so the state's JSON round trip
+        (update_state re-asserting it through the network, per action) that do_actions makes
+        after each action is skipped. Each action is still started and completed by the engine,
+        one at a time, in the engine's order; the always-firing end rule is one of them.
         """
-        code, state_handle = durable_rules_engine.assert_facts(
-            self._ruleset._handle, json.dumps(batch, ensure_ascii=False)
-        )
+        handle = self._handle
+        code, state_handle = durable_rules_engine.assert_facts(handle, batch_json)
         if code not in (_ASSERTED, _SOME_NOT_HANDLED):
             raise RuntimeError(f"engine refused the facts (code {code})")
-        errors: list[Any] = []
-        self._ruleset.do_actions(state_handle, lambda error, _state: errors.append(error))
-        if any(errors):
-            raise RuntimeError(f"rule actions failed: {errors}")
+        matched: list[tuple[int, dict[str, Any]]] = []
+        rule_index = self._rule_index
+        result = durable_rules_engine.start_action_for_state(handle, state_handle)
+        if result is None:
+            raise RuntimeError("engine started no action (the end rule always fires)")
+        messages = result[1]
+        try:
+            while messages is not None:
+                for rule_name, frame in json.loads(messages).items():
+                    index = rule_index.get(rule_name)
+                    if index is not None:
+                        # One condition per rule, so one fact per frame: {"m": fact}.
+                        matched.append((index, frame["m"]))
+                messages = durable_rules_engine.complete_and_start_action(handle, state_handle)
+        except BaseException:
+            durable_rules_engine.abandon_action(handle, state_handle)
+            raise
+        return matched
 
     def run(self, facts: list[dict[str, Any]]) -> list[Match]:
         """Assert the facts in a fresh state; return every (rule, fact) match."""
-        # Serialise first: a fact the engine cannot take must fail before a state exists.
-        json.dumps(facts, ensure_ascii=False)
         with self._lock:
+            if self._closed:
+                raise RuntimeError(f"ruleset {self.name} is closed")
             sid = self._pool.take()
-            self._matches[sid] = []
-            self._failures.clear()
             batch = [{**f, "sid": sid, "_i": i} for i, f in enumerate(facts)]
             batch.append({"type": _END, "sid": sid, "_i": len(batch)})
-            acted = False
             try:
-                self._assert_and_act(batch)
-                acted = True
-                if self._failures:
-                    raise RuntimeError("rule action failed: " + "; ".join(self._failures))
-                matches = self._matches[sid]
-            finally:
-                del self._matches[sid]
-                if acted:
-                    self._host.delete_state(self.name, sid)
-                    self._pool.give_back(sid)
-                # else: deleting a state that never ran an action crashes the engine, and
-                # reusing its id could show this request's facts to a later one: retire the id.
-            for match in matches:
-                match.fact.pop("sid", None)
-                match.fact.pop("_i", None)
-            return matches
+                # Serialise first: a fact the engine cannot take must fail before a state exists.
+                batch_json = json.dumps(batch, ensure_ascii=False)
+            except BaseException:
+                self._pool.give_back(sid)
+                raise
+            # From here on a state exists. If its actions fail, deleting a state that never
+            # ran an action crashes the engine, and reusing its id could show this request's
+            # facts to a later one: the id is retired, not given back.
+            matched = self._assert_and_act(batch_json)
+            self._host.delete_state(self.name, sid)
+            self._pool.give_back(sid)
+        matches = []
+        for index, fact in matched:
+            fact.pop("sid", None)
+            fact.pop("_i", None)
+            matches.append(Match(index, fact))
+        return matches
+
+    def close(self) -> None:
+        """Free the engine's ruleset (after a reload retired its pack); later runs are refused.
+
+        Waits for a run in progress: the lock is held for the whole of one.
+        """
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            durable_rules_engine.delete_ruleset(self._ruleset._handle)

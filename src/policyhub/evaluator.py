@@ -10,8 +10,9 @@ from typing import Any
 import structlog
 from google.protobuf import json_format
 
-from . import vocabulary
-from .errors import InvalidArgument, KindNotGoverned, RuleFailure
+from . import metrics, vocabulary
+from .errors import InvalidArgument, KindNotGoverned, PolicyError, RuleFailure
+from .livepacks import LivePacks
 from .normalize import submission_dict
 from .pack import Pack
 from .registry import PackRegistry
@@ -44,20 +45,40 @@ def _format(template: str, values: dict[str, Any]) -> str:
 
 
 class Evaluator:
-    def __init__(self, registry: PackRegistry) -> None:
-        self.registry = registry
+    def __init__(self, registry: PackRegistry, observed: bool = True) -> None:
+        """`observed=False`: no decision log lines or metrics (a reload's fixture check)."""
+        self.live = LivePacks(registry)
+        self.observed = observed
 
-    def pack_for(self, request: pb.EvaluateRequest) -> Pack:
+    @property
+    def registry(self) -> PackRegistry:
+        return self.live.registry
+
+    def swap(self, registry: PackRegistry) -> int:
+        """Evaluate with `registry` from now on (requests in flight finish on the old one)."""
+        return self.live.swap(registry)
+
+    @staticmethod
+    def pack_for(registry: PackRegistry, request: pb.EvaluateRequest) -> Pack:
         if request.pack:
-            return self.registry.get(request.pack)
-        return self.registry.resolve(request.locality, parse_date(request.date))  # type: ignore[arg-type]
+            return registry.get(request.pack)
+        return registry.resolve(request.locality, parse_date(request.date))  # type: ignore[arg-type]
 
     def evaluate(self, request: pb.EvaluateRequest) -> pb.Decision:
+        with self.live.use() as registry:
+            try:
+                return self._evaluate(registry, request)
+            except PolicyError as exc:
+                if self.observed:
+                    metrics.record_error(exc.code)
+                raise
+
+    def _evaluate(self, registry: PackRegistry, request: pb.EvaluateRequest) -> pb.Decision:
         started = time.perf_counter()
         problems = validate_request(request)
         if problems:
             raise InvalidArgument(problems)
-        pack = self.pack_for(request)
+        pack = self.pack_for(registry, request)
         kind = request.WhichOneof("submission")
         if kind not in pack.kinds:
             raise KindNotGoverned(
@@ -77,6 +98,13 @@ class Evaluator:
         except (TypeError, ValueError) as exc:
             raise RuleFailure(f"pack {pack.ref}: a fact is not a JSON value: {exc}") from None
         decision = self._assemble(pack, kind, matches, request)
+        elapsed = time.perf_counter() - started
+        if self.observed:
+            self._observe(pack, kind, decision, elapsed)
+        return decision
+
+    @staticmethod
+    def _observe(pack: Pack, kind: str, decision: pb.Decision, elapsed: float) -> None:
         log.info(
             "decision",
             decision_id=decision.decision_id,
@@ -88,9 +116,9 @@ class Evaluator:
                                | {c.rule_id for c in decision.consequences}),
             grades=[g.code for g in decision.grades],
             consequences=[c.code for c in decision.consequences],
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            latency_ms=round(elapsed * 1000, 3),
         )
-        return decision
+        metrics.record_decision(pack.ref, kind, decision.compliant, elapsed)
 
     def _derive(self, pack: Pack, kind: str, submission: dict, context: Context) -> list[dict]:
         facts: list[dict] = []

@@ -21,6 +21,7 @@ from . import vocabulary
 from .caseio import load_yaml
 from .engine import CompiledRuleset
 from .errors import PackLoadError
+from .integrity import PackLock
 from .rules.model import KINDS, DeriveSpec, Rule, derive_spec
 from .rules.thresholds import Thresholds, covers, flatten
 
@@ -78,6 +79,8 @@ class Pack:
     derives: list[DeriveFunction]
     directory: Path
     ruleset: CompiledRuleset = field(repr=False)
+    # The name under which rules/*.py were imported (see _import_rule_scripts).
+    private_package: str = ""
 
     @property
     def ref(self) -> str:
@@ -102,6 +105,11 @@ class Pack:
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def close(self) -> None:
+        """Free what the pack holds in the engine and in sys.modules, once nothing uses it."""
+        self.ruleset.close()
+        _forget_package(self.private_package)
 
     def period_text(self) -> str:
         end = self.effective_to.isoformat() if self.effective_to else "open-ended"
@@ -155,12 +163,20 @@ def _read_yaml(findings: list[str], path: Path) -> dict:
 _package_names = itertools.count()
 
 
-def _import_rule_scripts(findings: list[str], rules_dir: Path, pack_id: str) -> list[types.ModuleType]:
+def _forget_package(package_name: str) -> None:
+    """Drop a pack's private package from sys.modules, so reloads do not pile up modules."""
+    if not package_name:
+        return
+    prefix = package_name + "."
+    for name in [n for n in sys.modules if n == package_name or n.startswith(prefix)]:
+        del sys.modules[name]
+
+
+def _import_rule_scripts(findings: list[str], rules_dir: Path, package_name: str) -> list[types.ModuleType]:
     """Import rules/*.py as submodules of a private package, so scripts may import each other."""
     if not rules_dir.is_dir():
         findings.append("rules/: missing")
         return []
-    package_name = f"_policyhub_pack_{pack_id}_{next(_package_names)}"
     package = types.ModuleType(package_name)
     package.__path__ = [str(rules_dir)]  # type: ignore[attr-defined]
     sys.modules[package_name] = package
@@ -263,8 +279,22 @@ def _interpretations(findings: list[str], raw: Any, data: dict, rule_ids: set[st
     return result
 
 
-def load_pack(directory: str | Path) -> Pack:
+def load_pack(directory: str | Path, lock: PackLock | None = None) -> Pack:
+    """The pack in `directory`, checked and compiled; PackLoadError lists every finding.
+
+    With a `lock`, the pack's files must match their pinned digests before any script runs.
+    """
     directory = Path(directory).resolve()
+    slug = re.sub(r"\W", "_", directory.name)
+    private_package = f"_policyhub_pack_{slug}_{next(_package_names)}"
+    try:
+        return _load(directory, private_package, lock)
+    except BaseException:
+        _forget_package(private_package)  # a refused pack leaves no modules behind
+        raise
+
+
+def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
     findings: list[str] = []
     manifest = _read_yaml(findings, directory / "pack.yaml")
     thresholds = _read_yaml(findings, directory / "thresholds.yaml")
@@ -291,8 +321,12 @@ def load_pack(directory: str | Path) -> Pack:
         description = _text(findings, "pack.yaml: description", manifest["description"])
     if not manifest.get("locality"):
         findings.append("pack.yaml: locality must not be empty")
+    if lock is not None and not findings:
+        tampered = lock.check(f"{pack_id}@{version}", directory)
+        if tampered:  # refuse before importing a single rule script
+            raise PackLoadError(str(directory), [f"integrity: {f}" for f in tampered])
 
-    modules = _import_rule_scripts(findings, directory / "rules", pack_id)
+    modules = _import_rule_scripts(findings, directory / "rules", private_package)
     rules, derives = _collect(modules)
     if not rules:
         findings.append("rules/: no Rule found")
@@ -336,4 +370,5 @@ def load_pack(directory: str | Path) -> Pack:
         derives=derives,
         directory=directory,
         ruleset=ruleset,
+        private_package=private_package,
     )

@@ -9,6 +9,7 @@ from typing import Iterable
 import structlog
 
 from .errors import NoPackInForce, PackLoadError, PackNotFound
+from .integrity import PackLock
 from .pack import Pack, load_pack
 from .plugins import installed_pack_paths
 
@@ -27,20 +28,41 @@ class PackRegistry:
             versions.sort(key=lambda p: p.version_key, reverse=True)
 
     @classmethod
-    def discover(cls, extra_paths: Iterable[str | Path] = (), installed: bool = True) -> "PackRegistry":
+    def discover(
+        cls,
+        extra_paths: Iterable[str | Path] = (),
+        installed: bool = True,
+        lock: PackLock | None = None,
+        strict: bool = False,
+    ) -> "PackRegistry":
         """Load the installed packs (entry points) and those in `extra_paths`.
 
-        A pack that does not load is logged and left out; the others are served.
+        A pack that does not load (or, with a `lock`, does not match its pinned digests) is
+        logged and left out and the others are served; with `strict`, any such pack refuses
+        the whole set (PackLoadError listing every finding), as a reload requires.
         """
         paths = list(installed_pack_paths()) if installed else []
         paths += [Path(p).resolve() for p in extra_paths]
-        packs = []
+        packs, findings = [], []
         for path in dict.fromkeys(paths):
             try:
-                packs.append(load_pack(path))
+                packs.append(load_pack(path, lock))
             except PackLoadError as exc:
                 log.error("pack_load_failed", path=str(path), findings=exc.findings)
-        return cls(packs)
+                findings += [f"{path}: {finding}" for finding in exc.findings]
+        try:
+            if strict and findings:
+                raise PackLoadError("pack set", findings)
+            return cls(packs)
+        except PackLoadError:
+            for pack in packs:
+                pack.close()
+            raise
+
+    def close(self) -> None:
+        """Free every pack's engine ruleset; only once no request uses this registry."""
+        for pack in self.packs():
+            pack.close()
 
     def packs(self, locality: str | None = None) -> list[Pack]:
         found = [p for versions in self._packs.values() for p in versions]

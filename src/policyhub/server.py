@@ -5,6 +5,10 @@ threads: every worker binds the same port with SO_REUSEPORT and the kernel sprea
 across them. A supervisor holds the port (so nothing else takes it), starts the workers,
 restarts one that dies (a crash in the C engine kills only its process), and on SIGTERM or
 SIGINT lets each worker drain its in-flight calls within the grace period.
+
+The supervisor also owns what concerns all workers at once: reloads (SIGHUP or the Admin
+service on its admin address), told to each worker over a pipe, and the /metrics endpoint
+that adds up every worker's samples.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import socket
 import threading
 import time
 from concurrent import futures
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Sequence
 
 import grpc
@@ -24,15 +29,18 @@ import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from . import logs
+from . import logs, metrics
 from .evaluator import Evaluator
-from .registry import PackRegistry
+from .reload import PackSource, ReloadResult, reload_packs
 from .service import PolicyHubServicer
-from .v1 import policyhub_pb2, policyhub_pb2_grpc
+from .v1 import admin_pb2, admin_pb2_grpc, policyhub_pb2, policyhub_pb2_grpc
 
 log = structlog.get_logger("policyhub.server")
 
 SERVICE_NAME = policyhub_pb2.DESCRIPTOR.services_by_name["PolicyHub"].full_name
+ADMIN_SERVICE_NAME = admin_pb2.DESCRIPTOR.services_by_name["Admin"].full_name
+# How long the supervisor waits for a worker to load and check a new pack set.
+RELOAD_TIMEOUT_S = 120.0
 
 
 @dataclass
@@ -43,30 +51,65 @@ class ServerConfig:
     threads: int = 8
     pack_paths: Sequence[str] = ()
     installed_packs: bool = True
+    lock_file: str | None = None
     reflection: bool = True
     grace: float = 10.0
     log_level: str = "info"
+    max_message_bytes: int = 16 * 1024 * 1024
+    metrics_host: str | None = None  # default: the --host
+    metrics_port: int | None = None  # None: no /metrics; 0: a free port (logged)
+    admin_host: str = "127.0.0.1"
+    admin_port: int | None = None  # None: no Admin service; 0: a free port (logged)
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_client_ca: str | None = None  # given: clients must present a certificate it signed
+
+    def source(self) -> PackSource:
+        return PackSource(tuple(self.pack_paths), self.installed_packs, self.lock_file)
+
+    def credentials(self) -> grpc.ServerCredentials | None:
+        """TLS credentials when a certificate is configured; mTLS with a client CA."""
+        if not (self.tls_cert or self.tls_key or self.tls_client_ca):
+            return None
+        if not (self.tls_cert and self.tls_key):
+            raise ValueError("TLS needs both --tls-cert and --tls-key")
+        pair = (Path(self.tls_key).read_bytes(), Path(self.tls_cert).read_bytes())
+        client_ca = Path(self.tls_client_ca).read_bytes() if self.tls_client_ca else None
+        return grpc.ssl_server_credentials([pair], root_certificates=client_ca,
+                                           require_client_auth=client_ca is not None)
 
 
-def build_server(registry: PackRegistry, address: str, config: ServerConfig, reuse_port: bool):
-    """A started-ready (not yet started) grpc.Server with PolicyHub, health and reflection.
+def _bind(server: grpc.Server, address: str, config: ServerConfig) -> int:
+    credentials = config.credentials()
+    port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+    if port == 0:
+        raise RuntimeError(f"could not bind {address}")
+    return port
 
-    Returns (server, bound port, health servicer).
+
+def build_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse_port: bool):
+    """A ready (not yet started) grpc.Server with PolicyHub, health and reflection.
+
+    Returns (server, bound port, health servicer); health says NOT_SERVING until `mark_serving`.
     """
+    limit = config.max_message_bytes
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="policyhub"),
-        options=[("grpc.so_reuseport", 1 if reuse_port else 0)],
+        interceptors=[metrics.MetricsInterceptor()],
+        options=[
+            ("grpc.so_reuseport", 1 if reuse_port else 0),
+            ("grpc.max_receive_message_length", limit),
+            ("grpc.max_send_message_length", limit),
+        ],
     )
-    policyhub_pb2_grpc.add_PolicyHubServicer_to_server(PolicyHubServicer(Evaluator(registry)), server)
+    policyhub_pb2_grpc.add_PolicyHubServicer_to_server(PolicyHubServicer(evaluator), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     if config.reflection:
         reflection.enable_server_reflection(
             (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
         )
-    port = server.add_insecure_port(address)
-    if port == 0:
-        raise RuntimeError(f"could not bind {address}")
+    port = _bind(server, address, config)
     for name in ("", SERVICE_NAME):
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
     return server, port, health_servicer
@@ -78,11 +121,35 @@ def mark_serving(health_servicer, serving: bool) -> None:
         health_servicer.set(name, status)
 
 
-def run_worker(config: ServerConfig, index: int) -> None:
+def _publish_packs(evaluator: Evaluator, before: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    served = [(p.id, p.version) for p in evaluator.registry.packs()]
+    metrics.record_packs(served, [ref for ref in before if ref not in served], evaluator.live.generation)
+    return served
+
+
+def _serve_reloads(control, evaluator: Evaluator, source: PackSource, index: int) -> None:
+    """Worker side of the reload pipe: one reload per message, the result sent back."""
+    served = _publish_packs(evaluator, [])
+    while True:
+        try:
+            control.recv()
+        except (EOFError, OSError):  # the supervisor is gone
+            return
+        try:
+            result = reload_packs(evaluator, source)
+        except Exception as exc:  # never leave the supervisor waiting
+            log.exception("reload_failed", worker=index)
+            result = ReloadResult(False, evaluator.live.generation, findings=[f"{type(exc).__name__}: {exc}"])
+        served = _publish_packs(evaluator, served)
+        control.send({"worker": index, **asdict(result)})
+
+
+def run_worker(config: ServerConfig, index: int, control=None) -> None:
     """One worker process: load the packs, serve until SIGTERM, then drain."""
     logs.configure(config.log_level)
-    registry = PackRegistry.discover(config.pack_paths, installed=config.installed_packs)
-    server, port, health_servicer = build_server(registry, f"{config.host}:{config.port}", config, reuse_port=True)
+    source = config.source()
+    evaluator = Evaluator(source.load())
+    server, port, health_servicer = build_server(evaluator, f"{config.host}:{config.port}", config, reuse_port=True)
     stopped = threading.Event()
 
     def drain(signum, frame):
@@ -92,9 +159,12 @@ def run_worker(config: ServerConfig, index: int) -> None:
 
     signal.signal(signal.SIGTERM, drain)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; Ctrl-C reaches it too
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads come from the supervisor, to all workers
     server.start()
+    if control is not None:
+        threading.Thread(target=_serve_reloads, args=(control, evaluator, source, index), daemon=True).start()
     mark_serving(health_servicer, True)
-    log.info("worker_serving", worker=index, pid=os.getpid(), port=port, packs=[p.ref for p in registry.packs()])
+    log.info("worker_serving", worker=index, pid=os.getpid(), port=port, packs=[p.ref for p in evaluator.registry.packs()])
     stopped.wait()
     log.info("worker_stopped", worker=index)
 
@@ -108,41 +178,137 @@ def _reserve_port(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Worker:
+    def __init__(self, context, config: ServerConfig, index: int) -> None:
+        self.control, worker_end = context.Pipe()
+        self.process = context.Process(
+            target=run_worker, args=(config, index, worker_end), name=f"policyhub-worker-{index}"
+        )
+        self.process.start()
+        worker_end.close()
+
+
+class Supervisor:
+    """Starts, watches, reloads and stops the worker processes."""
+
+    def __init__(self, config: ServerConfig, stats: metrics.SupervisorMetrics) -> None:
+        self.config = config
+        self.stats = stats
+        self._context = multiprocessing.get_context("spawn")  # gRPC must not be forked after it starts
+        self._lock = threading.Lock()  # one reload or restart at a time
+        self.workers: list[_Worker] = []
+
+    def start(self) -> None:
+        self.workers = [_Worker(self._context, self.config, i) for i in range(self.config.workers)]
+
+    def restart_dead(self) -> None:
+        with self._lock:
+            for index, worker in enumerate(self.workers):
+                if worker.process.is_alive():
+                    continue
+                self.stats.worker_restarts += 1
+                log.error("worker_died", worker=index, exitcode=worker.process.exitcode,
+                          restarts=self.stats.worker_restarts)
+                metrics.worker_exited(worker.process.pid)
+                worker.control.close()
+                self.workers[index] = _Worker(self._context, self.config, index)
+            self.stats.workers_alive = sum(w.process.is_alive() for w in self.workers)
+
+    def reload(self) -> admin_pb2.ReloadResponse:
+        """Tell every worker to reload; accepted only if every worker swapped the new set in."""
+        response = admin_pb2.ReloadResponse()
+        with self._lock:
+            for index, worker in enumerate(self.workers):
+                try:
+                    worker.control.send("reload")
+                except OSError:
+                    response.workers.add(worker=index, findings=["worker is not running"])
+                    continue
+            for index, worker in enumerate(self.workers):
+                if any(w.worker == index for w in response.workers):
+                    continue
+                try:
+                    answer = worker.control.recv() if worker.control.poll(RELOAD_TIMEOUT_S) else None
+                except (EOFError, OSError):
+                    answer = None
+                if answer is None:
+                    response.workers.add(worker=index, findings=["worker did not answer the reload"])
+                else:
+                    response.workers.add(**answer)
+        response.workers.sort(key=lambda w: w.worker)
+        response.accepted = bool(response.workers) and all(w.accepted for w in response.workers)
+        self.stats.reloads["accepted" if response.accepted else "refused"] += 1
+        log.info("reload", accepted=response.accepted,
+                 generations=[w.generation for w in response.workers],
+                 findings=sorted({f for w in response.workers for f in w.findings}))
+        return response
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            if worker.process.is_alive():
+                worker.process.terminate()  # SIGTERM: the worker drains
+        deadline = time.monotonic() + self.config.grace + 5
+        for worker in self.workers:
+            worker.process.join(max(deadline - time.monotonic(), 0.1))
+            if worker.process.is_alive():
+                worker.process.kill()
+            worker.control.close()
+
+
+class AdminServicer(admin_pb2_grpc.AdminServicer):
+    def __init__(self, supervisor: Supervisor) -> None:
+        self.supervisor = supervisor
+
+    def Reload(self, request, context):
+        return self.supervisor.reload()
+
+
+def _admin_server(supervisor: Supervisor, config: ServerConfig):
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="policyhub-admin"))
+    admin_pb2_grpc.add_AdminServicer_to_server(AdminServicer(supervisor), server)
+    port = _bind(server, f"{config.admin_host}:{config.admin_port}", config)
+    server.start()
+    return server, port
+
+
 def supervise(config: ServerConfig) -> int:
     """Run `config.workers` worker processes until SIGTERM/SIGINT; restart any that dies."""
     logs.configure(config.log_level)
+    config.credentials()  # a bad TLS setting fails here, before any worker starts
     reserved = _reserve_port(config.host, config.port)
     config.port = reserved.getsockname()[1]
-    context = multiprocessing.get_context("spawn")  # gRPC must not be forked after it starts
-    stopping = threading.Event()
-
-    def start(index: int):
-        process = context.Process(target=run_worker, args=(config, index), name=f"policyhub-worker-{index}")
-        process.start()
-        return process
+    metrics_dir, created = metrics.prepare_multiprocess_dir()  # before any worker starts
+    stats = metrics.SupervisorMetrics()
+    supervisor = Supervisor(config, stats)
+    stopping, reload_requested = threading.Event(), threading.Event()
 
     def stop(signum, frame):
         stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    workers = [start(i) for i in range(config.workers)]
-    log.info("serving", host=config.host, port=config.port, workers=config.workers)
-    restarts = 0
+    signal.signal(signal.SIGHUP, lambda signum, frame: reload_requested.set())
+    supervisor.start()
+    serving = {"host": config.host, "port": config.port, "workers": config.workers, "tls": config.tls_cert is not None}
+    metrics_server = admin_server = None
+    if config.metrics_port is not None:
+        metrics_server, serving["metrics_port"] = metrics.serve_metrics(
+            config.metrics_host or config.host, config.metrics_port, stats
+        )
+    if config.admin_port is not None:
+        admin_server, serving["admin_port"] = _admin_server(supervisor, config)
+    log.info("serving", **serving)
     while not stopping.wait(0.2):
-        for i, process in enumerate(workers):
-            if not process.is_alive():
-                restarts += 1
-                log.error("worker_died", worker=i, exitcode=process.exitcode, restarts=restarts)
-                workers[i] = start(i)
-    for process in workers:
-        if process.is_alive():
-            process.terminate()  # SIGTERM: the worker drains
-    deadline = time.monotonic() + config.grace + 5
-    for process in workers:
-        process.join(max(deadline - time.monotonic(), 0.1))
-        if process.is_alive():
-            process.kill()
+        supervisor.restart_dead()
+        if reload_requested.is_set():
+            reload_requested.clear()
+            supervisor.reload()
+    if admin_server is not None:
+        admin_server.stop(0)
+    supervisor.stop()
+    if metrics_server is not None:
+        metrics_server.shutdown()
     reserved.close()
-    log.info("stopped", restarts=restarts)
+    metrics.remove_multiprocess_dir(metrics_dir, created)
+    log.info("stopped", restarts=stats.worker_restarts)
     return 0

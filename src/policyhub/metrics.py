@@ -1,0 +1,174 @@
+"""Prometheus metrics.
+
+Workers are separate processes, so prometheus_client runs in its multiprocess mode: the
+supervisor sets PROMETHEUS_MULTIPROC_DIR before it spawns them, each worker writes its samples
+to files there, and the supervisor's HTTP endpoint adds them up (`serve_metrics`). Without a
+supervisor (tests, `policyhub eval`) the same metrics live in the process as usual.
+
+Labels carry only pack refs, submission kinds, outcomes, gRPC method names and status codes:
+nothing a caller wrote ever becomes a label.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from typing import Callable
+
+import grpc
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import multiprocess
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+_LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+EVALUATIONS = Counter(
+    "policyhub_evaluations", "Decisions made, by pack, submission kind and outcome.",
+    ["pack", "kind", "outcome"],
+)
+EVALUATION_ERRORS = Counter(
+    "policyhub_evaluation_errors", "Evaluations that ended in an error, by gRPC status code.", ["code"]
+)
+EVALUATION_SECONDS = Histogram(
+    "policyhub_evaluation_seconds", "Time to evaluate one submission, by pack.", ["pack"],
+    buckets=_LATENCY_BUCKETS,
+)
+RPCS = Counter("policyhub_rpcs", "Calls handled, by method and status code.", ["method", "code"])
+RPC_SECONDS = Histogram(
+    "policyhub_rpc_seconds", "Time to handle one call, by method.", ["method"], buckets=_LATENCY_BUCKETS
+)
+PACK_LOADED = Gauge(
+    "policyhub_pack_loaded", "1 for each pack version a worker serves.", ["pack", "version"],
+    multiprocess_mode="livemax",
+)
+PACK_GENERATION = Gauge(
+    "policyhub_pack_generation", "The newest pack generation a worker serves.", multiprocess_mode="livemax"
+)
+
+
+def record_decision(pack: str, kind: str, compliant: bool, seconds: float) -> None:
+    EVALUATIONS.labels(pack, kind, "compliant" if compliant else "non_compliant").inc()
+    EVALUATION_SECONDS.labels(pack).observe(seconds)
+
+
+def record_error(code: grpc.StatusCode) -> None:
+    EVALUATION_ERRORS.labels(code.name).inc()
+
+
+def record_packs(served: list[tuple[str, str]], retired: list[tuple[str, str]], generation: int) -> None:
+    """The packs now served by this process (retired ones drop to 0)."""
+    for pack_id, version in retired:
+        PACK_LOADED.labels(pack_id, version).set(0)
+    for pack_id, version in served:
+        PACK_LOADED.labels(pack_id, version).set(1)
+    PACK_GENERATION.set(generation)
+
+
+class MetricsInterceptor(grpc.ServerInterceptor):
+    """Counts and times every call by method and final status code."""
+
+    def intercept_service(self, continuation, handler_call_details):
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        method = handler_call_details.method.rsplit("/", 1)[-1]
+        if handler.unary_unary:
+            return handler._replace(unary_unary=self._unary(method, handler.unary_unary))
+        if handler.stream_unary:
+            return handler._replace(stream_unary=self._unary(method, handler.stream_unary))
+        if handler.unary_stream:
+            return handler._replace(unary_stream=self._streaming(method, handler.unary_stream))
+        return handler._replace(stream_stream=self._streaming(method, handler.stream_stream))
+
+    @staticmethod
+    def _done(method: str, context, started: float, failed: bool) -> None:
+        code = context.code() or (grpc.StatusCode.UNKNOWN if failed else grpc.StatusCode.OK)
+        RPCS.labels(method, code.name).inc()
+        RPC_SECONDS.labels(method).observe(time.perf_counter() - started)
+
+    def _unary(self, method: str, behavior: Callable):
+        def wrapped(request, context):
+            started, failed = time.perf_counter(), True
+            try:
+                response = behavior(request, context)
+                failed = False
+                return response
+            finally:
+                self._done(method, context, started, failed)
+
+        return wrapped
+
+    def _streaming(self, method: str, behavior: Callable):
+        def wrapped(request, context):
+            started, failed = time.perf_counter(), True
+            try:
+                yield from behavior(request, context)
+                failed = False
+            finally:
+                self._done(method, context, started, failed)
+
+        return wrapped
+
+
+class SupervisorMetrics:
+    """The supervisor's own figures, read live at each scrape (they are not per worker)."""
+
+    def __init__(self) -> None:
+        self.worker_restarts = 0
+        self.workers_alive = 0
+        self.reloads = {"accepted": 0, "refused": 0}
+
+    def collect(self):
+        restarts = CounterMetricFamily("policyhub_worker_restarts", "Workers restarted after dying.")
+        restarts.add_metric([], self.worker_restarts)
+        yield restarts
+        alive = GaugeMetricFamily("policyhub_workers_alive", "Worker processes running now.")
+        alive.add_metric([], self.workers_alive)
+        yield alive
+        reloads = CounterMetricFamily("policyhub_reloads", "Pack reloads, by outcome.", labels=["outcome"])
+        for outcome, count in self.reloads.items():
+            reloads.add_metric([outcome], count)
+        yield reloads
+
+
+def prepare_multiprocess_dir() -> tuple[str, bool]:
+    """The directory workers write their samples to: ops' own if set, else a fresh one.
+
+    Returns (directory, whether we created it and must remove it).
+    """
+    existing = os.environ.get(MULTIPROC_ENV)
+    if existing:
+        os.makedirs(existing, exist_ok=True)
+        for name in os.listdir(existing):  # samples of an earlier run would be added in
+            if name.endswith(".db"):
+                os.remove(os.path.join(existing, name))
+        return existing, False
+    directory = tempfile.mkdtemp(prefix="policyhub-metrics-")
+    os.environ[MULTIPROC_ENV] = directory
+    return directory, True
+
+
+def remove_multiprocess_dir(directory: str, created: bool) -> None:
+    if created:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def worker_exited(pid: int) -> None:
+    """Drop a dead worker's live gauges (its counters keep counting in the totals)."""
+    if os.environ.get(MULTIPROC_ENV):
+        multiprocess.mark_process_dead(pid)
+
+
+def serve_metrics(host: str, port: int, supervisor: SupervisorMetrics):
+    """Serve /metrics over HTTP: every worker's samples added up, plus the supervisor's.
+
+    Returns (server, bound port).
+    """
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    registry.register(supervisor)
+    server, _thread = start_http_server(port, addr=host, registry=registry)
+    return server, server.server_port

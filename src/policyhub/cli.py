@@ -51,7 +51,11 @@ file_option = dict(type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--workers", default=os.cpu_count() or 1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Per worker.")
 @click.option("--grace", default=10.0, show_default=True, type=float, help="Seconds to drain on SIGTERM.")
+@click.option("--drain-delay", default=0.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds to keep serving with health NOT_SERVING after SIGTERM, before draining.")
 @click.option("--reflection/--no-reflection", default=True, show_default=True)
+@click.option("--installed-packs/--no-installed-packs", default=True, show_default=True,
+              help="Load the packs of installed distributions (else only --pack-path).")
 @click.option("--max-message-bytes", default=16 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
               help="Largest request or answer; a larger one gets RESOURCE_EXHAUSTED.")
 @click.option("--lock-file", **file_option, help="Refuse packs whose files do not match this lock (policyhub pack lock).")
@@ -66,7 +70,7 @@ file_option = dict(type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--tls-client-ca", **file_option, help="PEM CA: require client certificates it signed (mTLS).")
 @pack_path_option
 @click.pass_context
-def serve(ctx, host, port, workers, threads, grace, reflection, max_message_bytes, lock_file, metrics_port,
+def serve(ctx, host, port, workers, threads, grace, drain_delay, reflection, installed_packs, max_message_bytes, lock_file, metrics_port,
           metrics_host, admin_port, admin_host, tls_cert, tls_key, tls_client_ca, pack_paths) -> None:
     """Serve policyhub.v1.PolicyHub, gRPC health and reflection with the installed packs.
 
@@ -81,9 +85,11 @@ def serve(ctx, host, port, workers, threads, grace, reflection, max_message_byte
         workers=workers,
         threads=threads,
         pack_paths=tuple(pack_paths),
+        installed_packs=installed_packs,
         lock_file=lock_file,
         reflection=reflection,
         grace=grace,
+        drain_delay=drain_delay,
         log_level=level,
         max_message_bytes=max_message_bytes,
         metrics_host=metrics_host,
@@ -264,8 +270,10 @@ def pack_show(ref, as_json, pack_paths) -> None:
 @pack.command("lock")
 @click.option("--output", "-o", default="policyhub.lock", show_default=True, type=click.Path(dir_okay=False),
               help="Where to write the lock file.")
+@click.option("--installed-packs/--no-installed-packs", default=True, show_default=True,
+              help="Pin the packs of installed distributions (else only --pack-path).")
 @pack_path_option
-def pack_lock(output, pack_paths) -> None:
+def pack_lock(output, installed_packs, pack_paths) -> None:
     """Pin every loaded pack's files by SHA-256, for `serve --lock-file`.
 
     Only packs that load are pinned: a broken pack is reported and the command exits 1.
@@ -274,7 +282,7 @@ def pack_lock(output, pack_paths) -> None:
     from .errors import PackLoadError
 
     try:
-        registry = PackRegistry.discover(pack_paths, strict=True)
+        registry = PackRegistry.discover(pack_paths, installed=installed_packs, strict=True)
     except PackLoadError as exc:
         for finding in exc.findings:
             click.echo(finding, err=True)

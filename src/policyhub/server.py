@@ -29,7 +29,7 @@ import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from . import logs, metrics
+from . import decoding, logs, metrics
 from .evaluator import Evaluator
 from .reload import PackSource, ReloadResult, reload_packs
 from .service import PolicyHubServicer
@@ -54,6 +54,7 @@ class ServerConfig:
     lock_file: str | None = None
     reflection: bool = True
     grace: float = 10.0
+    drain_delay: float = 0.0  # NOT_SERVING but still serving, so load balancers move away first
     log_level: str = "info"
     max_message_bytes: int = 16 * 1024 * 1024
     metrics_host: str | None = None  # default: the --host
@@ -102,7 +103,8 @@ def build_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse
             ("grpc.max_send_message_length", limit),
         ],
     )
-    policyhub_pb2_grpc.add_PolicyHubServicer_to_server(PolicyHubServicer(evaluator), server)
+    # Not the generated add_PolicyHubServicer_to_server: bytes that do not parse are INVALID_ARGUMENT.
+    decoding.add_servicer(PolicyHubServicer(evaluator), server, policyhub_pb2.DESCRIPTOR.services_by_name["PolicyHub"])
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     if config.reflection:
@@ -154,8 +156,14 @@ def run_worker(config: ServerConfig, index: int, control=None) -> None:
 
     def drain(signum, frame):
         mark_serving(health_servicer, False)
-        log.info("worker_draining", worker=index, grace_s=config.grace)
-        threading.Thread(target=lambda: (server.stop(config.grace).wait(), stopped.set()), daemon=True).start()
+        log.info("worker_draining", worker=index, grace_s=config.grace, delay_s=config.drain_delay)
+
+        def stop():
+            time.sleep(config.drain_delay)
+            server.stop(config.grace).wait()
+            stopped.set()
+
+        threading.Thread(target=stop, daemon=True).start()
 
     signal.signal(signal.SIGTERM, drain)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; Ctrl-C reaches it too
@@ -247,7 +255,7 @@ class Supervisor:
         for worker in self.workers:
             if worker.process.is_alive():
                 worker.process.terminate()  # SIGTERM: the worker drains
-        deadline = time.monotonic() + self.config.grace + 5
+        deadline = time.monotonic() + self.config.drain_delay + self.config.grace + 5
         for worker in self.workers:
             worker.process.join(max(deadline - time.monotonic(), 0.1))
             if worker.process.is_alive():

@@ -19,7 +19,8 @@ DEMO_PACK = Path(__file__).resolve().parent.parent / "packs" / "demo_2020"
 
 
 class RunningServer:
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, credentials: grpc.ChannelCredentials | None = None) -> None:
+        self.credentials = credentials  # for a server started with --tls-cert
         self.process = subprocess.Popen(
             [sys.executable, "-m", "policyhub", "--log-level", "info", "serve", "--host", "127.0.0.1",
              "--port", "0", "--grace", "5", *args],
@@ -47,6 +48,11 @@ class RunningServer:
             if event.get("event") == "serving":
                 self._port.append(event["port"])
 
+    @property
+    def serving(self) -> dict:
+        """The supervisor's "serving" log line: port, workers, and metrics_port/admin_port if on."""
+        return self.events("serving")[0]
+
     def events(self, name: str) -> list[dict]:
         found = []
         for line in list(self.log_lines):
@@ -60,7 +66,9 @@ class RunningServer:
 
     def wait_serving(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
-        with grpc.insecure_channel(self.target) as channel:
+        channel = (grpc.secure_channel(self.target, self.credentials) if self.credentials
+                   else grpc.insecure_channel(self.target))
+        with channel:
             stub = health_pb2_grpc.HealthStub(channel)
             while True:
                 try:

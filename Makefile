@@ -19,7 +19,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml $(wildcard policy_packs/*/pypro
 	touch $@
 
 run: $(VENV)/.installed
-	$(BIN)/policyhub serve --host 127.0.0.1 --port 50051
+	$(BIN)/policyhub serve --host 127.0.0.1 --port 50051 --admin-port 50052 --metrics-port 9464
 
 test: $(VENV)/.installed proto-lint proto-check
 	$(BIN)/policyhub test --min-coverage 100 > /dev/null || $(BIN)/policyhub test --min-coverage 100

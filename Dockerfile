@@ -1,0 +1,71 @@
+# syntax=docker/dockerfile:1
+# policyhub with every bundled policy pack, as one stateless image.
+#   docker build -t policyhub:0.1.0 .
+#   docker run --rm -p 50051:50051 -p 9464:9464 policyhub:0.1.0
+# Both stages use the same base: durable_rules is compiled in the first for the second's Python.
+
+FROM python:3.11-slim-bookworm AS build
+
+# durable_rules ships only an sdist: its C engine is compiled here, never in the runtime stage.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY src ./src
+COPY policy_packs ./policy_packs
+
+# Wheels of the core, its runtime dependencies (no dev extras) and every pack.
+RUN pip wheel --no-cache-dir --wheel-dir /wheels . policy_packs/*/
+
+# Install exactly as the runtime stage does (same path, same wheels) and pin every pack file:
+# the server refuses to start if the runtime's pack files differ from what was locked here.
+RUN python -m venv /opt/policyhub \
+ && /opt/policyhub/bin/pip install --no-cache-dir --no-index /wheels/*.whl \
+ && /opt/policyhub/bin/policyhub pack lock --output /src/packs.lock
+
+
+FROM python:3.11-slim-bookworm AS runtime
+
+RUN groupadd --system --gid 10001 policyhub \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin policyhub
+
+# Only the wheels: no compiler, no sources, no dev tools. The wheels are mounted, not copied,
+# so they leave no layer behind.
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
+    python -m venv /opt/policyhub \
+ && /opt/policyhub/bin/pip install --no-cache-dir --no-index /wheels/*.whl
+
+COPY --from=build /src/packs.lock /etc/policyhub/packs.lock
+
+# Defaults for `policyhub serve` (each flag is POLICYHUB_SERVE_<FLAG>). Workers are set, not
+# taken from the core count: inside a container that is the host's count, not the CPU limit.
+ENV PATH="/opt/policyhub/bin:$PATH" \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    POLICYHUB_LOG_LEVEL=info \
+    POLICYHUB_SERVE_HOST=0.0.0.0 \
+    POLICYHUB_SERVE_PORT=50051 \
+    POLICYHUB_SERVE_METRICS_PORT=9464 \
+    POLICYHUB_SERVE_WORKERS=2 \
+    POLICYHUB_SERVE_GRACE=10 \
+    POLICYHUB_SERVE_LOCK_FILE=/etc/policyhub/packs.lock
+
+WORKDIR /srv/policyhub
+# Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
+USER 10001:10001
+
+# gRPC, Prometheus /metrics.
+EXPOSE 50051 9464
+
+# grpc.health.v1 on 127.0.0.1:$POLICYHUB_SERVE_PORT (the health command's default target).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["policyhub", "health", "--timeout", "3"]
+
+# SIGTERM (docker stop, Kubernetes) drains in-flight calls within POLICYHUB_SERVE_GRACE.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["policyhub"]
+CMD ["serve"]

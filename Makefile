@@ -1,6 +1,7 @@
 # Two commands on a fresh machine (Python 3.11 or 3.12, gcc, node/npm):
 #   make run    start policyhub on 127.0.0.1:50051 with every bundled pack
-#   make test   lint and check the proto, every pack's fixtures with full rule coverage, the test suite
+#   make test   lint and check the proto, every pack's fixtures with full rule and threshold coverage,
+#               pack check on every pack, the test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -22,7 +23,9 @@ run: $(VENV)/.installed
 	$(BIN)/policyhub serve --host 127.0.0.1 --port 50051 --admin-port 50052 --metrics-port 9464
 
 test: $(VENV)/.installed proto-lint proto-check
-	$(BIN)/policyhub test --min-coverage 100 > /dev/null || $(BIN)/policyhub test --min-coverage 100
+	$(BIN)/policyhub test --min-coverage 100 --min-threshold-coverage 100 > /dev/null \
+	  || $(BIN)/policyhub test --min-coverage 100 --min-threshold-coverage 100
+	$(BIN)/policyhub pack check policy_packs/*/
 	$(BIN)/python -m pytest -q
 
 $(BUF): tools/buf/package.json tools/buf/package-lock.json
@@ -38,6 +41,41 @@ proto-check: $(VENV)/.installed
 
 proto: $(VENV)/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/gen_proto.sh
+
+# The Python and Node.js clients (clients/), each tested against a live server its tests start.
+.PHONY: test-clients check-client-stubs client-100k
+$(VENV)/.client-installed: $(VENV)/.installed clients/python/pyproject.toml $(wildcard clients/python/src/policyhub_client/*.py clients/python/src/policyhub_client/v1/*)
+	$(BIN)/pip install -q "./clients/python[test]"
+	touch $@
+
+test-clients: $(VENV)/.client-installed check-client-stubs
+	cd clients/python && POLICYHUB_SERVER="$(CURDIR)/$(BIN)/policyhub" "$(CURDIR)/$(BIN)/python" -m pytest -q
+	cd clients/node && npm ci --no-audit --no-fund --loglevel=error
+	cd clients/node && POLICYHUB_SERVER="$(CURDIR)/$(BIN)/policyhub" npm test
+
+# Fails if regenerating the Python client's stubs would change them.
+check-client-stubs: $(VENV)/.installed
+	PATH="$(CURDIR)/$(BIN):$$PATH" clients/python/scripts/check_stubs.sh
+
+# 100,000 JSONL submissions through policyhub-client against a live server, with its memory measured (minutes).
+client-100k: $(VENV)/.client-installed
+	$(BIN)/python clients/python/scripts/jsonl_100k.py
+
+# Long reliability runs (tests/reliability; minutes, loopback only, not CI). Figures land in reports/.
+.PHONY: fuzz-long soak
+FUZZ_REQUESTS ?= 100000
+SOAK_SECONDS  ?= 300
+SOAK_RATE     ?= 150
+
+# The fuzz tests with fresh random examples, FUZZ_REQUESTS requests in all, against a real server.
+fuzz-long: $(VENV)/.installed
+	mkdir -p reports
+	POLICYHUB_FUZZ_PROFILE=long POLICYHUB_FUZZ_REQUESTS=$(FUZZ_REQUESTS) POLICYHUB_FUZZ_REPORT=reports/fuzz-long.json \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider -W ignore::hypothesis.errors.HypothesisWarning tests/reliability/test_fuzz.py
+
+# A steady rate for SOAK_SECONDS: workers' memory, errors and latency recorded; fails on growth or errors.
+soak: $(VENV)/.installed
+	$(BIN)/python -m tests.reliability.soak --duration $(SOAK_SECONDS) --rate $(SOAK_RATE) --report reports/soak.json
 
 clean:
 	rm -rf $(VENV) tools/buf/node_modules

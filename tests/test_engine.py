@@ -2,6 +2,7 @@
 
 import threading
 
+import durable_rules_engine
 import pytest
 
 from tests.conftest import demo_request
@@ -56,7 +57,9 @@ def test_ten_thousand_sequential_requests_leave_no_state(demo, demo_registry):
         decision = demo.evaluate(demo_request(pledge={"copies": i % 7}))
         assert bool(decision.violations) == (i % 7 != 4)
     assert pack.ruleset._pool.free() == pack.ruleset._pool.size
-    assert pack.ruleset._matches == {}
+    for sid in pack.ruleset._pool._free:  # the engine holds no state under any id
+        with pytest.raises(durable_rules_engine.error, match="error code: 309"):  # 309: no such state
+            durable_rules_engine.get_state(pack.ruleset._handle, sid)
 
 
 def test_concurrent_requests_get_their_own_answers(demo):

@@ -139,7 +139,10 @@ def eval_(case, pack_paths) -> None:
 
     Prints the decision as JSON; an error prints {"error", "message", "field_violations"} and exits 1.
     """
-    data = load_file(case)
+    try:
+        data = load_file(case)
+    except ValueError as exc:  # not YAML or JSON; a !!python/... tag is refused, never constructed
+        raise click.ClickException(str(exc)) from None
     if isinstance(data, dict) and "request" in data and "expect" in data:
         data = data["request"]
     evaluator = Evaluator(_registry(pack_paths))
@@ -188,9 +191,12 @@ def health(target, service, timeout, tls_ca, tls_cert, tls_key, tls_server_name)
 @click.option("--json", "json_report", type=click.Path(dir_okay=False), help="Write a JSON report.")
 @click.option("--min-coverage", type=click.FloatRange(0, 100), default=None,
               help="Fail below this percentage of rules with both a firing and a non-firing case.")
+@click.option("--min-threshold-coverage", type=click.FloatRange(0, 100), default=None,
+              help="Fail below this percentage of numeric and date thresholds with cases at, just inside and "
+              "just outside their value (see policyhub.thresholdcoverage).")
 @pack_path_option
-def test_(paths, target, junit, json_report, min_coverage, pack_paths) -> None:
-    """Run fixture cases (default: every loaded pack's fixtures/) and report rule coverage."""
+def test_(paths, target, junit, json_report, min_coverage, min_threshold_coverage, pack_paths) -> None:
+    """Run fixture cases (default: every loaded pack's fixtures/); report rule and threshold coverage."""
     from pathlib import Path
 
     from . import testing
@@ -217,19 +223,70 @@ def test_(paths, target, junit, json_report, min_coverage, pack_paths) -> None:
         for item in missing:
             click.echo(f"  missing: {item}")
     share = testing.covered_share(report)
+    from . import thresholdcoverage
+
+    thresholds, untraced = thresholdcoverage.threshold_coverage(results, registry)
+    for line in thresholdcoverage.summary_lines(thresholds) + [f"untraced: {u}" for u in untraced]:
+        click.echo(line)
+    threshold_share = thresholdcoverage.covered_share(thresholds)
     failed = sum(not r.passed for r in results)
-    click.echo(f"{len(results) - failed} passed, {failed} failed; rule coverage {share:.1f}%")
+    click.echo(f"{len(results) - failed} passed, {failed} failed; rule coverage {share:.1f}%, "
+               f"threshold coverage {threshold_share:.1f}%")
     if json_report:
-        testing.write_json(Path(json_report), results, report)
+        testing.write_json(Path(json_report), results, report, thresholdcoverage.to_json(thresholds))
     if junit:
         testing.write_junit(Path(junit), results)
-    if failed or not results or (min_coverage is not None and share < min_coverage):
+    if (failed or not results or (min_coverage is not None and share < min_coverage)
+            or (min_threshold_coverage is not None and (threshold_share < min_threshold_coverage or untraced))):
         sys.exit(1)
 
 
 @main.group()
 def pack() -> None:
-    """Inspect packs."""
+    """Inspect, check and create packs."""
+
+
+@pack.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--installed-packs/--no-installed-packs", default=True, show_default=True,
+              help="Check periods against, and run fixtures beside, the installed packs.")
+def pack_check(paths, installed_packs) -> None:
+    """Lint pack directories before publishing: one line per finding, exit 1 on any."""
+    from .packcheck import check
+
+    findings = check(paths, installed=installed_packs)
+    for line in findings:
+        click.echo(line)
+    if findings:
+        sys.exit(1)
+    click.echo(f"{len(paths)} pack(s) checked: no findings", err=True)
+
+
+@pack.command("new")
+@click.argument("locality")
+@click.option("--from", "source_ref", default=None, help="Start from this pack's rules, thresholds and fixtures.")
+@click.option("--id", "pack_id", default=None, help="The new pack's id.  [default: LOCALITY_YEAR]")
+@click.option("--dir", "directory", default=None, type=click.Path(file_okay=False),
+              help="Where to write it.  [default: ./ID]")
+@pack_path_option
+def pack_new(locality, source_ref, pack_id, directory, pack_paths) -> None:
+    """Write a new pack directory for LOCALITY, with TODOs for its author (see `pack check`)."""
+    from pathlib import Path
+
+    from .scaffold import ScaffoldError, default_id, scaffold
+
+    try:
+        source = _registry(pack_paths).get(source_ref) if source_ref else None
+    except PolicyError as exc:
+        raise click.ClickException(exc.message) from None
+    pack_id = pack_id or default_id(locality, source)
+    target = Path(directory) if directory else Path.cwd() / pack_id
+    try:
+        written = scaffold(locality, target, pack_id, source)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {target}: {', '.join(str(p.relative_to(target)) for p in written)}")
+    click.echo(f"next: resolve its TODOs, then `policyhub pack check {target}` and `pip install -e {target}`")
 
 
 @pack.command("show")

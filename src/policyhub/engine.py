@@ -29,6 +29,8 @@ import durable_rules_engine
 from durable.engine import Host
 from durable.lang import m, when_all
 
+from .enginejson import facts_json
+
 _END = "$end"
 # Result codes of durable_rules_engine.assert_facts.
 _ASSERTED = 0
@@ -171,7 +173,7 @@ class CompiledRuleset:
             batch.append({"type": _END, "sid": sid, "_i": len(batch)})
             try:
                 # Serialise first: a fact the engine cannot take must fail before a state exists.
-                batch_json = json.dumps(batch, ensure_ascii=False)
+                batch_json = facts_json(batch)  # numbers and sizes the engine reads without crashing
             except BaseException:
                 self._pool.give_back(sid)
                 raise

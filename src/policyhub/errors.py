@@ -40,9 +40,17 @@ class KindNotGoverned(PolicyError):
 
 
 class RuleFailure(PolicyError):
-    """A rule script raised or produced something malformed; names the rule or derive function."""
+    """A rule script raised or produced something malformed; names the rule or derive function.
+
+    `message` goes to the caller; `summary` is what may be logged: where it failed and the kind
+    of failure, never an exception's text or a fact's value, which may quote the submission.
+    """
 
     code = grpc.StatusCode.INTERNAL
+
+    def __init__(self, message: str, summary: str = "a rule script failed") -> None:
+        super().__init__(message)
+        self.summary = summary
 
 
 class PackLoadError(Exception):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import string
 import time
 from typing import Any
 
@@ -37,11 +36,9 @@ class _Fields(dict):
         raise RuleFailure(f"message refers to {{{key}}}, which the matched fact does not have")
 
 
-_formatter = string.Formatter()
-
-
 def _format(template: str, values: dict[str, Any]) -> str:
-    return _formatter.vformat(template, (), _Fields(values))
+    # str.format_map (C) asks _Fields for a missing key just as Formatter.vformat does, at a fraction of the cost.
+    return template.format_map(_Fields(values))
 
 
 class Evaluator:
@@ -96,7 +93,8 @@ class Evaluator:
         try:
             matches = pack.ruleset.run(facts)
         except (TypeError, ValueError) as exc:
-            raise RuleFailure(f"pack {pack.ref}: a fact is not a JSON value: {exc}") from None
+            raise RuleFailure(f"pack {pack.ref}: a fact is not a JSON value: {exc}",
+                              summary=f"pack {pack.ref}: a fact the engine cannot take") from None
         decision = self._assemble(pack, kind, matches, request)
         elapsed = time.perf_counter() - started
         if self.observed:
@@ -132,7 +130,8 @@ class Evaluator:
                 raise
             except Exception as exc:
                 raise RuleFailure(
-                    f"pack {pack.ref}: derive function {derive.name} failed: {type(exc).__name__}: {exc}"
+                    f"pack {pack.ref}: derive function {derive.name} failed: {type(exc).__name__}: {exc}",
+                    summary=f"pack {pack.ref}: derive function {derive.name} failed: {type(exc).__name__}",
                 ) from None
             for item in produced:
                 if not isinstance(item, dict) or not isinstance(item.get("type"), str):
@@ -159,9 +158,10 @@ class Evaluator:
                 try:
                     self._yield(decision, pack, rule, fact)
                 except RuleFailure as exc:
-                    raise RuleFailure(f"rule {rule.id}: {exc.message}") from None
+                    raise RuleFailure(f"rule {rule.id}: {exc.message}", summary=f"pack {pack.ref}: rule {rule.id} failed") from None
                 except Exception as exc:
-                    raise RuleFailure(f"rule {rule.id}: {type(exc).__name__}: {exc}") from None
+                    raise RuleFailure(f"rule {rule.id}: {type(exc).__name__}: {exc}",
+                                      summary=f"pack {pack.ref}: rule {rule.id} failed: {type(exc).__name__}") from None
         decision.compliant = not any(v.severity == "error" for v in decision.violations)
         if request.trace:
             for index, rule in enumerate(pack.rules):

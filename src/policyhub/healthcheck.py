@@ -42,7 +42,9 @@ class TlsFiles:
             raise ValueError("a client certificate needs both --tls-cert and --tls-key")
 
     def credentials(self) -> grpc.ChannelCredentials:
-        read = lambda path: Path(path).read_bytes() if path else None  # noqa: E731
+        def read(path: str | None) -> bytes | None:
+            return Path(path).read_bytes() if path else None  # None: the system's roots / no client cert
+
         return grpc.ssl_channel_credentials(
             root_certificates=read(self.ca), private_key=read(self.key), certificate_chain=read(self.cert)
         )

@@ -42,7 +42,8 @@ MANIFEST_KEYS = {
     "description": False,
     "interpretations": False,
 }
-INTERPRETATION_KEYS = {"id": True, "setting": True, "default": True, "rules": True, "text": True}
+# values: the setting's allowed values, where the rule scripts handle a fixed set (checked at load).
+INTERPRETATION_KEYS = {"id": True, "setting": True, "default": True, "rules": True, "text": True, "values": False}
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,18 @@ def _check_thresholds(findings: list[str], data: dict, rules: list[Rule], derive
             findings.append(f"thresholds.yaml: unknown key {key!r} (no rule or derive function reads it)")
 
 
+def _check_values(findings: list[str], where: str, item: dict, value: Any) -> None:
+    """A setting with a fixed set of values: its value in thresholds.yaml and its default are among them."""
+    allowed = item["values"]
+    if not isinstance(allowed, list) or not allowed:
+        findings.append(f"{where}.values: must be a non-empty list")
+        return
+    if value not in allowed:
+        findings.append(f"thresholds.yaml: {item['setting']}: {value!r} is not one of {allowed} ({where}.values)")
+    if item.get("default") not in allowed:
+        findings.append(f"{where}.default: {item.get('default')!r} is not one of {allowed}")
+
+
 def _interpretations(findings: list[str], raw: Any, data: dict, rule_ids: set[str]) -> list[Interpretation]:
     if raw is None:
         return []
@@ -263,6 +276,8 @@ def _interpretations(findings: list[str], raw: Any, data: dict, rule_ids: set[st
         setting = str(item.get("setting", ""))
         if setting and setting not in view:
             findings.append(f"{where}: setting {setting!r} is not in thresholds.yaml")
+        elif setting and "values" in item:
+            _check_values(findings, where, item, view.get(setting))
         rules = item.get("rules") or []
         for rid in rules:
             if rid not in rule_ids:

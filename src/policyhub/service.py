@@ -76,13 +76,29 @@ def error_message(exc: PolicyError) -> pb.Error:
     return error
 
 
+# A status travels in trailers, and a client refuses trailers past 8 KiB (gRPC's default metadata
+# limit) with RESOURCE_EXHAUSTED: an error quoting a huge value, or listing thousands of bad
+# items, is cut to fit. The message is percent-encoded (up to 3x), the detail base64-encoded.
+MAX_STATUS_MESSAGE_BYTES = 1024
+MAX_BAD_REQUEST_BYTES = 3072
+
+
+def _cut(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore") + "…"
+
+
 def rich_status(exc: PolicyError) -> grpc.Status:
     """The error as a gRPC status; bad input carries a google.rpc.BadRequest naming each field."""
-    status = status_pb2.Status(code=getattr(code_pb2, exc.code.name), message=exc.message)
+    status = status_pb2.Status(code=getattr(code_pb2, exc.code.name), message=_cut(exc.message, MAX_STATUS_MESSAGE_BYTES))
     if isinstance(exc, InvalidArgument):
         detail = error_details_pb2.BadRequest()
-        for field, description in exc.violations:
-            detail.field_violations.add(field=field, description=description)
+        for listed, (field, description) in enumerate(exc.violations):
+            detail.field_violations.add(field=_cut(field, 256), description=_cut(description, 384))
+            if detail.ByteSize() > MAX_BAD_REQUEST_BYTES:
+                del detail.field_violations[-1]
+                detail.field_violations.add(field="request", description=f"{len(exc.violations) - listed} more not listed")
+                break
         packed = any_pb2.Any()
         packed.Pack(detail)
         status.details.append(packed)
@@ -99,7 +115,7 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
             result.decision.CopyFrom(self.evaluator.evaluate(request))
         except PolicyError as exc:
             if exc.code == grpc.StatusCode.INTERNAL:
-                log.error("evaluation_failed", index=index, error=exc.message)
+                log.error("evaluation_failed", index=index, error=getattr(exc, "summary", exc.code.name))
             result.error.CopyFrom(error_message(exc))
         return result
 
@@ -108,14 +124,19 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
             return self.evaluator.evaluate(request)
         except PolicyError as exc:
             if exc.code == grpc.StatusCode.INTERNAL:
-                log.error("evaluation_failed", error=exc.message)
+                log.error("evaluation_failed", error=getattr(exc, "summary", exc.code.name))  # never the text
             context.abort_with_status(rich_status(exc))
 
     def EvaluateBatch(self, request, context):
         if len(request.requests) > MAX_BATCH:
             exc = InvalidArgument([("requests", f"at most {MAX_BATCH} per batch, got {len(request.requests)}")])
             context.abort_with_status(rich_status(exc))
-        return pb.EvaluateBatchResponse(results=[self._result(i, r) for i, r in enumerate(request.requests)])
+        results = []
+        for index, item in enumerate(request.requests):
+            if not context.is_active():  # the caller has gone (deadline, cancel): stop working for no one
+                return pb.EvaluateBatchResponse()
+            results.append(self._result(index, item))
+        return pb.EvaluateBatchResponse(results=results)
 
     def EvaluateStream(self, request_iterator, context):
         for index, request in enumerate(request_iterator):

@@ -94,7 +94,7 @@ def covered_share(report: dict[str, dict[str, RuleCoverage]]) -> float:
     return 100.0 * sum(1 for c in cells if c.fired and c.silent) / len(cells)
 
 
-def write_json(path: Path, results: list[CaseResult], report: dict) -> None:
+def write_json(path: Path, results: list[CaseResult], report: dict, thresholds: dict | None = None) -> None:
     data = {
         "cases": [
             {"name": r.case.name, "source": r.case.source, "passed": r.passed, "problems": r.problems}
@@ -105,6 +105,8 @@ def write_json(path: Path, results: list[CaseResult], report: dict) -> None:
             for pack, rules in report.items()
         },
     }
+    if thresholds is not None:
+        data["threshold_coverage"] = thresholds
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
 

@@ -7,9 +7,8 @@ so a caller can fix it; all findings are reported at once.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from typing import Iterator
-
 from google.protobuf.message import Message
 
 from . import vocabulary as v
@@ -84,13 +83,15 @@ FIELDS: dict[tuple[str, str], object] = {
     ("Ballot", "base_count"): COUNT,
 }
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+# ASCII digits, matched whole: `\d` also takes ２０１１ or ٢٠١١, and `$` a trailing newline.
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
+_PACK_REF_RE = re.compile(r"[a-z0-9_]+(@[0-9]+\.[0-9]+\.[0-9]+)?")
 
 
 def parse_date(text: str) -> dt.date | None:
     """A real calendar day written YYYY-MM-DD, else None (2009-11-31 is None)."""
-    if not _DATE_RE.match(text):
+    if not _DATE_RE.fullmatch(text):
         return None
     try:
         return dt.date.fromisoformat(text)
@@ -99,7 +100,7 @@ def parse_date(text: str) -> dt.date | None:
 
 
 def parse_month(text: str) -> tuple[int, int] | None:
-    if not _MONTH_RE.match(text):
+    if not _MONTH_RE.fullmatch(text):
         return None
     year, month = int(text[:4]), int(text[5:])
     return (year, month) if 1 <= month <= 12 else None
@@ -124,46 +125,88 @@ def _check_value(kind: object, value: object) -> str | None:
     raise AssertionError(f"unknown field kind {kind!r}")
 
 
-def _walk(message: Message, path: str) -> Iterator[tuple[str, str]]:
-    name = message.DESCRIPTOR.name
-    for field, value in message.ListFields():
-        field_path = f"{path}.{field.name}" if path else field.name
+# How each field of a message type is checked, worked out once per type (see _plan).
+_MAP, _MESSAGE, _MESSAGES, _VALUE, _VALUES, _FREE_FORM = range(6)
+_plans: dict[str, dict[str, tuple[int, object]]] = {}
+
+
+def _plan(descriptor) -> dict[str, tuple[int, object]]:
+    """Field name -> (how to walk it, its kind); fields with nothing to check are left out."""
+    plan = _plans.get(descriptor.full_name)
+    if plan is not None:
+        return plan
+    plan = {}
+    for field in descriptor.fields:
+        kind = FIELDS.get((descriptor.name, field.name))
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
-            kind = FIELDS.get((name, field.name))
+            plan[field.name] = (_MAP, kind)  # values are checked as counts even without a kind
+        elif field.message_type is not None:
+            if field.message_type.full_name.startswith("google.protobuf."):
+                plan[field.name] = (_FREE_FORM, None)  # extra: any JSON, but JSON
+                continue
+            plan[field.name] = (_MESSAGES if field.is_repeated else _MESSAGE, None)
+        elif kind is not None:
+            plan[field.name] = (_VALUES if field.is_repeated else _VALUE, kind)
+    _plans[descriptor.full_name] = plan
+    return plan
+
+
+def _walk(message: Message, path: str, problems: list[tuple[str, str]]) -> None:
+    plan = _plan(message.DESCRIPTOR)
+    for field, value in message.ListFields():
+        step = plan.get(field.name)
+        if step is None:
+            continue
+        how, kind = step
+        name = field.name
+        if how == _VALUE:
+            problem = _check_value(kind, value)
+            if problem:
+                problems.append((f"{path}.{name}" if path else name, problem))
+        elif how == _MESSAGE:
+            _walk(value, f"{path}.{name}" if path else name, problems)
+        elif how == _MESSAGES:
+            field_path = f"{path}.{name}" if path else name
+            for i, item in enumerate(value):
+                _walk(item, f"{field_path}[{i}]", problems)
+        elif how == _VALUES:
+            for i, item in enumerate(value):
+                problem = _check_value(kind, item)
+                if problem:
+                    problems.append((f"{path}.{name}[{i}]" if path else f"{name}[{i}]", problem))
+        elif how == _FREE_FORM:
+            _walk_free_form(value, f"{path}.{name}" if path else name, problems)
+        else:  # _MAP
             for key, count in value.items():
                 if kind is not None:
                     problem = _check_value(kind, key)
                     if problem:
-                        yield f"{field_path}.{key}", problem
+                        problems.append((f"{path}.{name}.{key}" if path else f"{name}.{key}", problem))
                 if isinstance(count, int) and count < 0:
-                    yield f"{field_path}.{key}", f"must not be negative, got {count}"
-            continue
-        if field.message_type is not None:
-            if field.message_type.full_name.startswith("google.protobuf."):
-                continue  # extra, params: free-form
-            if field.is_repeated:
-                for i, item in enumerate(value):
-                    yield from _walk(item, f"{field_path}[{i}]")
-            else:
-                yield from _walk(value, field_path)
-            continue
-        kind = FIELDS.get((name, field.name))
-        if kind is None:
-            continue
-        if field.is_repeated:
-            for i, item in enumerate(value):
-                problem = _check_value(kind, item)
-                if problem:
-                    yield f"{field_path}[{i}]", problem
-        else:
-            problem = _check_value(kind, value)
-            if problem:
-                yield field_path, problem
+                    problems.append((f"{path}.{name}.{key}" if path else f"{name}.{key}", f"must not be negative, got {count}"))
+
+
+def _walk_free_form(value: Message, path: str, problems: list[tuple[str, str]]) -> None:
+    """A Struct, Value or ListValue: NaN and infinities are not JSON, so they cannot become facts."""
+    kind = value.DESCRIPTOR.name
+    if kind == "Struct":
+        for key, item in value.fields.items():
+            _walk_free_form(item, f"{path}.{key}", problems)
+    elif kind == "ListValue":
+        for i, item in enumerate(value.values):
+            _walk_free_form(item, f"{path}[{i}]", problems)
+    elif kind == "Value":
+        which = value.WhichOneof("kind")
+        if which == "number_value" and not math.isfinite(value.number_value):
+            problems.append((path, f"not a finite number: {value.number_value}"))
+        elif which in ("struct_value", "list_value"):
+            _walk_free_form(getattr(value, which), path, problems)
 
 
 def validate_request(request: policyhub_pb2.EvaluateRequest) -> list[tuple[str, str]]:
     """Every problem with the request, as (field path, description); empty when it is valid."""
-    problems = list(_walk(request, ""))
+    problems: list[tuple[str, str]] = []
+    _walk(request, "", problems)
     if request.WhichOneof("submission") is None:
         problems.append(("submission", "exactly one of pledge, meeting, log, ballot is required"))
     if not request.pack:
@@ -171,6 +214,6 @@ def validate_request(request: policyhub_pb2.EvaluateRequest) -> list[tuple[str, 
             problems.append(("locality", "required when no pack is named"))
         if not request.date:
             problems.append(("date", "required when no pack is named"))
-    elif not re.match(r"^[a-z0-9_]+(@\d+\.\d+\.\d+)?$", request.pack):
+    elif not _PACK_REF_RE.fullmatch(request.pack):
         problems.append(("pack", f"not a pack id or id@version: {request.pack!r}"))
     return problems

@@ -1,9 +1,7 @@
 """Grading the community's cadres and escalating repeated “unqualified” grades, 三、5."""
 
-from fractions import Fraction
-
 from policyhub.rules import Context, Rule, derive, fact, m
-from policyhub.rules.ballots import combined_tallies, scheme_options, streak, usable_rounds
+from policyhub.rules.ballots import Share, combined_tallies, scheme_options, streak, usable_rounds
 from policyhub.rules.core_ballot import *  # noqa: F401,F403 - the core.ballot.* checks
 
 
@@ -17,27 +15,29 @@ def grade_of(ballot: dict, t) -> tuple[str | None, str]:
     base = sum(r.base(t.str("ballot.share_base")) for r in rounds)
     if not rounds or base <= 0:
         return None, ""  # no round may be graded (core.ballot.* say why)
-    share = Fraction(combined_tallies(rounds).get("unqualified", 0), base)
+    share = Share(combined_tallies(rounds).get("unqualified", 0), base)
     grade = "unqualified" if share >= t.ratio("grade.unqualified_share") else "qualified"
     return grade, f"unqualified {float(share) * 100:.2f}%"
 
 
 def measures(run: int, subject: dict, t) -> tuple[list, str, str]:
     """三、5: the consequences of `run` unqualified years in a row, with their zh and en wording."""
-    if run >= t.int("escalation.removal_run"):
+    # Every rung is compared with the run (not only until one matches), so each bound is seen from both sides.
+    reached = {rung: run >= t.int(f"escalation.{rung}_run") for rung in ("removal", "admonition", "warning")}
+    if reached["removal"]:
         # Elected residents' committee members are recalled by the residents; others are dismissed.
         roles = {subject.get("role")} | set(subject.get("roles", []))
         if roles & set(t.list("escalation.recall_roles")):
             return ["recall_recommended"], "建议社区居民大会按程序罢免", "recall by the residents' assembly recommended"
         return ["dismissal"], "按有关组织程序予以免职", "dismissal through the party's procedure"
-    if run >= t.int("escalation.admonition_run"):
+    if reached["admonition"]:
         ratio = float(t.ratio("escalation.pay_ratio"))
         return (
             ["admonition_talk", {"code": "pay_reduction", "params": {"ratio": ratio}}],
             f"由街道诫勉谈话，工资按原工资的{ratio * 100:g}%发放",
             f"admonition talk by the street office; pay at {ratio * 100:g}% of the former pay",
         )
-    if run >= t.int("escalation.warning_run"):
+    if reached["warning"]:
         return ["warning_talk"], "予以警示谈话", "warning talk"
     return [], "", ""
 

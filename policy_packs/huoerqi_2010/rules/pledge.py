@@ -15,8 +15,7 @@ def integrity_pledge(pledge: dict, ctx: Context):
     signed = day(pledge.get("signed_at"))
     # 年初 of the pledge's year; without `year`, of the year it was signed or submitted for.
     year = pledge.get("year") or (signed or ctx.date or dt.date.min).year
-    month, dom = t.month_day("pledge.signing_deadline")
-    deadline = dt.date(year, month, dom)
+    deadline = t.day_in_year("pledge.signing_deadline", year)
     category = t.str("pledge.integrity_category")
     has_integrity = any(item.get("category") == category for item in pledge.get("items", []))
     state = dict(

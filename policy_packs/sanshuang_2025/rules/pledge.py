@@ -24,10 +24,6 @@ def pledge_year(pledge: dict, fallback: dt.date | None) -> int | None:
     return fallback.year if fallback else None
 
 
-def day_in(month_day: tuple[int, int], year: int) -> dt.date:
-    return dt.date(year, *month_day)
-
-
 def zh_labels(codes: dict, chosen, joiner: str = "、") -> str:
     return joiner.join(codes.get(c, (c, c))[0] for c in chosen)
 
@@ -89,7 +85,7 @@ def review_deadline(pledge: dict, ctx: Context):
         return  # no dated review: review-chain speaks for the missing reviews
     last = max(dates)
     year = pledge_year(pledge, last)
-    deadline = day_in(ctx.thresholds.month_day("pledge.review_deadline"), year)
+    deadline = ctx.thresholds.day_in_year("pledge.review_deadline", year)
     yield fact("review_timing", path="pledge.reviews", last=last.isoformat(),
                deadline=deadline.isoformat(), late=last > deadline)
 
@@ -99,7 +95,8 @@ def publication(pledge: dict, ctx: Context):
     published = day(pledge.get("published_at"))
     month_day = ctx.thresholds.month_day("pledge.publish_deadline")
     year = pledge_year(pledge, published)
-    deadline = day_in(month_day, year) if year else None  # no year: nothing was published either
+    # no year: nothing was published either
+    deadline = ctx.thresholds.day_in_year("pledge.publish_deadline", year) if year else None
     yield fact("publication", path="pledge.published_at",
                published=published.isoformat() if published else "未公示",
                published_en=published.isoformat() if published else "not published",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.periods import day
 from policyhub.rules.pledges import normalized
@@ -114,7 +112,7 @@ def deadline(pledge: dict, ctx: Context):
     year = int(pledge.get("year") or published.year)
     first = ctx.thresholds.date("pledge.first_deadline")
     # the first round (and anything before it) by its own deadline; later rounds early in their year
-    due = first if year <= first.year else dt.date(year, *ctx.thresholds.month_day("pledge.later_deadline"))
+    due = first if year <= first.year else ctx.thresholds.day_in_year("pledge.later_deadline", year)
     yield fact("publication", path="pledge.published_at", year=year, published=published.isoformat(),
                due=due.isoformat(), late=published > due)
 

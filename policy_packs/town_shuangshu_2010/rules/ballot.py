@@ -4,7 +4,7 @@ from collections import Counter
 from fractions import Fraction
 
 from policyhub.rules import Context, Rule, derive, fact, m
-from policyhub.rules.ballots import round_counts, scheme_options, usable_rounds
+from policyhub.rules.ballots import Share, round_counts, scheme_options, usable_rounds
 from policyhub.rules.core_ballot import *  # noqa: F401,F403 - the core.ballot.* checks
 from policyhub.vocabulary import BALLOT_OPTIONS, label
 
@@ -36,7 +36,7 @@ def decide(rounds, options: list[str], t, share_base: str) -> tuple[str | None, 
     def combined(option: str, cumulative: bool = cumulative) -> Fraction:
         counted = votes_for(option, options, cumulative)
         votes = sum(r.tallies.get(o, 0) for r in rounds for o in counted)
-        return Fraction(votes, sum(r.base(share_base) for r in rounds))
+        return Share(votes, sum(r.base(share_base) for r in rounds))
 
     def each(option: str) -> list[Fraction]:
         return [r.share(votes_for(option, options, cumulative), share_base) for r in rounds]

@@ -43,7 +43,8 @@ def procedure(submission: dict, ctx: Context):
 @derive("meeting", "log", uses=("meeting.date",))
 def meeting_date(submission: dict, ctx: Context):
     """三(四): 6月15日，召开机关党支部述评会议."""
-    month, dom = ctx.thresholds.month_day("meeting.date")
+    the_day = ctx.thresholds.month_day("meeting.date")
+    month, dom = the_day
     for meeting, path in review_meetings(submission, ctx.kind):
         held = day(meeting.get("date"))
         year = _year(meeting, ctx)
@@ -51,7 +52,7 @@ def meeting_date(submission: dict, ctx: Context):
             "meeting_date",
             path=f"{path}.date",
             date=held.isoformat() if held else "未填/none",
-            on_day=bool(held and (held.month, held.day) == (month, dom)),
+            on_day=bool(held and (held.month, held.day) == the_day),
             day=dt.date(year, month, dom).isoformat() if year else f"{month:02d}-{dom:02d}",
         )
 
@@ -73,7 +74,6 @@ def _problem(path: str, zh: str, en: str) -> dict:
 def rectification(submission: dict, ctx: Context):
     """三(五): a rectification plan, published (公告栏通报), each item with content, measures and a
     deadline (整改内容、整改措施和整改时限), none due after the end of the rectification stage."""
-    month, dom = ctx.thresholds.month_day("meeting.rectification_deadline")
     for meeting, path in review_meetings(submission, ctx.kind):
         plan = meeting.get("rectification") or {}
         where = f"{path}.rectification"
@@ -85,7 +85,7 @@ def rectification(submission: dict, ctx: Context):
             yield _problem(f"{where}.published", "整改方案未通过公告栏向干部群众通报",
                            "the plan was not published on the bulletin board")
         year = _year(meeting, ctx)
-        last = dt.date(year, month, dom) if year else None
+        last = ctx.thresholds.day_in_year("meeting.rectification_deadline", year) if year else None
         for i, item in enumerate(items):
             item_path = f"{where}.items[{i}]"
             for field, zh, en in (("content", "整改内容", "content"), ("measures", "整改措施", "measures"),

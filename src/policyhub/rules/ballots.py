@@ -14,6 +14,21 @@ from .thresholds import Thresholds
 SHARE_BASES = ("valid", "cast")
 
 
+class Share(Fraction):
+    """votes/total as an exact Fraction that remembers its total.
+
+    The total tells threshold coverage how near a bar a share is: with 9 votes the shares next
+    to 3/9 are 2/9 and 4/9. Arithmetic on a Share gives a plain Fraction.
+    """
+
+    total: int | None
+
+    def __new__(cls, votes: int, total: int) -> "Share":
+        share = super().__new__(cls, votes, total)
+        share.total = total
+        return share
+
+
 @dataclass(frozen=True)
 class RoundCount:
     """One round's numbers, as the core checks see them."""
@@ -41,7 +56,7 @@ class RoundCount:
         base = self.base(share_base)
         if base <= 0:
             return None
-        return Fraction(sum(self.tallies.get(o, 0) for o in options), base)
+        return Share(sum(self.tallies.get(o, 0) for o in options), base)
 
 
 def round_counts(ballot: dict[str, Any]) -> list[RoundCount]:

@@ -33,6 +33,7 @@ from fractions import Fraction
 from typing import Iterator
 
 from .. import vocabulary
+from ..errors import InvalidArgument
 from .ballots import SHARE_BASES, RoundCount, combined_tallies, plurality, scheme_options, usable_rounds
 from durable.lang import m
 
@@ -171,6 +172,9 @@ def stage_windows(submission: dict, ctx: Context):
     stages = ctx.thresholds.get("log.stages")
     for meeting, path in meetings_of(submission, ctx.kind):
         stage = (meeting.get("extra") or {}).get("stage") or meeting.get("type")
+        if not isinstance(stage, str):  # extra is free-form JSON: an object here is not a stage's name
+            raise InvalidArgument([(f"{path}.extra.stage", f"must be a stage name ({', '.join(stages)}), "
+                                                           f"not a {type(stage).__name__}")])
         if stage not in stages:
             continue
         span = window(ctx.thresholds, f"log.stages.{stage}")

@@ -46,6 +46,23 @@ def covers(declared: str, key: str) -> bool:
     return key == declared or key.startswith(declared + ".")
 
 
+# Caches for the hot path (each derive function reads its thresholds on every request); both
+# are keyed by values alone, so they cannot go stale, and are bounded.
+_CACHE_LIMIT = 65536
+_declared_cache: dict[tuple[tuple[str, ...], str], bool] = {}
+_ratio_cache: dict[tuple[type, Any], Fraction] = {}
+
+
+def _declared(allowed: tuple[str, ...], key: str) -> bool:
+    """Whether any of the `allowed` keys covers `key`."""
+    found = _declared_cache.get((allowed, key))
+    if found is None:
+        found = any(covers(a, key) for a in allowed)
+        if len(_declared_cache) < _CACHE_LIMIT:
+            _declared_cache[(allowed, key)] = found
+    return found
+
+
 class Thresholds:
     """A read-only view of thresholds.yaml, limited to the declared keys."""
 
@@ -58,7 +75,7 @@ class Thresholds:
         return Thresholds(self._data, allowed, owner)
 
     def get(self, key: str) -> Any:
-        if self._allowed is not None and not any(covers(a, key) for a in self._allowed):
+        if self._allowed is not None and not _declared(self._allowed, key):
             raise ThresholdError(f"{self._owner} reads threshold {key!r} without declaring it")
         return lookup(self._data, key)
 
@@ -113,12 +130,30 @@ class Thresholds:
             raise ThresholdError(f"threshold {key!r} is not a day of the year: {value!r}") from None
         return month, day
 
+    def day_in_year(self, key: str, year: int) -> dt.date:
+        """The yearly day at `key` ("MM-DD") in `year`: a yearly deadline in the submission's year."""
+        month, day = self.month_day(key)
+        return dt.date(year, month, day)
+
     def ratio(self, key: str) -> Fraction:
         """An exact share: 0.7, "70%", "1/3"."""
         return parse_ratio(self.get(key), key)
 
 
 def parse_ratio(value: Any, key: str = "") -> Fraction:
+    """An exact share from 0.7, "70%" or "1/3" (Fractions are immutable: a parsed one is reused)."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        cache_key = (type(value), value)  # 1 == 1.0 == True: the type keeps them apart
+        ratio = _ratio_cache.get(cache_key)
+        if ratio is None:
+            ratio = _parse_ratio(value, key)
+            if len(_ratio_cache) < _CACHE_LIMIT:
+                _ratio_cache[cache_key] = ratio
+        return ratio
+    return _parse_ratio(value, key)
+
+
+def _parse_ratio(value: Any, key: str) -> Fraction:
     try:
         if isinstance(value, bool):
             raise ValueError

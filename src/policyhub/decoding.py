@@ -1,0 +1,89 @@
+"""Request decoding: bytes that are not the method's request message are the caller's error.
+
+The generated `add_PolicyHubServicer_to_server` parses requests with `FromString`; when that
+fails (truncated bytes, invalid UTF-8 in a string field, nesting past protobuf's recursion
+limit) grpc answers INTERNAL "Exception deserializing request!", as if the server were at
+fault. `add_servicer` registers the same methods with a parser that keeps the failure, and the
+call ends in INVALID_ARGUMENT with a google.rpc.BadRequest naming the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import grpc
+from google.protobuf import message_factory
+from google.protobuf.descriptor import ServiceDescriptor
+
+from .errors import InvalidArgument
+from .service import rich_status
+
+
+class Undecodable:
+    """What arrived instead of a request: the bytes did not parse as `type_name`."""
+
+    __slots__ = ("type_name", "reason")
+
+    def __init__(self, type_name: str, reason: str) -> None:
+        self.type_name = type_name
+        self.reason = reason
+
+    def error(self, field: str) -> InvalidArgument:
+        return InvalidArgument([(field, f"not a valid {self.type_name} message: {self.reason}")])
+
+
+def _parser(message_class) -> Callable[[bytes], Any]:
+    type_name = message_class.DESCRIPTOR.full_name
+
+    def parse(data: bytes):
+        try:
+            return message_class.FromString(data)
+        except Exception as exc:  # DecodeError; RecursionError-like failures from deep nesting
+            return Undecodable(type_name, str(exc) or type(exc).__name__)
+
+    return parse
+
+
+def _unary(behavior: Callable) -> Callable:
+    def handle(request, context):
+        if isinstance(request, Undecodable):
+            context.abort_with_status(rich_status(request.error("request")))
+        return behavior(request, context)
+
+    return handle
+
+
+def _checked_stream(requests, context):
+    """The requests of a stream; an undecodable one ends the call naming its position."""
+    for index, request in enumerate(requests):
+        if isinstance(request, Undecodable):
+            context.abort_with_status(rich_status(request.error(f"stream[{index}]")))
+        yield request
+
+
+def _streaming_in(behavior: Callable) -> Callable:
+    def handle(requests, context):
+        return behavior(_checked_stream(requests, context), context)
+
+    return handle
+
+
+def add_servicer(servicer: Any, server: grpc.Server, service: ServiceDescriptor) -> None:
+    """Register every method of `service` on `server`, as the generated code does, but with
+    requests that do not parse answered INVALID_ARGUMENT."""
+    handlers = {}
+    for method in service.methods:
+        parse = _parser(message_factory.GetMessageClass(method.input_type))
+        serialize = message_factory.GetMessageClass(method.output_type).SerializeToString
+        behavior = getattr(servicer, method.name)
+        if method.client_streaming and method.server_streaming:
+            make, wrapped = grpc.stream_stream_rpc_method_handler, _streaming_in(behavior)
+        elif method.client_streaming:
+            make, wrapped = grpc.stream_unary_rpc_method_handler, _streaming_in(behavior)
+        elif method.server_streaming:
+            make, wrapped = grpc.unary_stream_rpc_method_handler, _unary(behavior)
+        else:
+            make, wrapped = grpc.unary_unary_rpc_method_handler, _unary(behavior)
+        handlers[method.name] = make(wrapped, request_deserializer=parse, response_serializer=serialize)
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, handlers),))
+    server.add_registered_method_handlers(service.full_name, handlers)

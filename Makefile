@@ -1,7 +1,7 @@
 # Two commands on a fresh machine (Python 3.11 or 3.12, gcc, node/npm):
 #   make run    start policyhub on 127.0.0.1:50051 with every bundled pack
 #   make test   lint and check the proto, every pack's fixtures with full rule and threshold coverage,
-#               pack check on every pack, the test suite
+#               pack check on every pack, the test suite, both clients against a live server
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -27,6 +27,7 @@ test: $(VENV)/.installed proto-lint proto-check
 	  || $(BIN)/policyhub test --min-coverage 100 --min-threshold-coverage 100
 	$(BIN)/policyhub pack check policy_packs/*/
 	$(BIN)/python -m pytest -q
+	$(MAKE) test-clients
 
 $(BUF): tools/buf/package.json tools/buf/package-lock.json
 	cd tools/buf && npm install --no-audit --no-fund --loglevel=error
@@ -76,6 +77,22 @@ fuzz-long: $(VENV)/.installed
 # A steady rate for SOAK_SECONDS: workers' memory, errors and latency recorded; fails on growth or errors.
 soak: $(VENV)/.installed
 	$(BIN)/python -m tests.reliability.soak --duration $(SOAK_SECONDS) --rate $(SOAK_RATE) --report reports/soak.json
+
+# Benchmarks (bench/README.md): ratios measured side by side in one run, PASS/MISS per target.
+.PHONY: bench bench-memory
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/pip install -q -e ".[bench]"
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_rpc.py
+	$(BIN)/python bench/bench_memory.py
+	$(BIN)/python bench/bench_startup.py
+
+# The memory target's full length: one worker's RSS across 1,000,000 evaluations (about 15 minutes).
+bench-memory: $(VENV)/.bench-installed
+	$(BIN)/python bench/bench_memory.py --evaluations 1000000
 
 clean:
 	rm -rf $(VENV) tools/buf/node_modules

@@ -1,0 +1,1 @@
+"""Stubs generated from proto/ by scripts/gen_stubs.sh; never edit by hand."""

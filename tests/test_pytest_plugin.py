@@ -46,7 +46,8 @@ def test_cases_are_items_and_a_failure_shows_expected_against_actual(tmp_path):
     run = pytest_in(tmp_path, "-q", ".")
     assert run.returncode == 1
     assert "3 failed, 1 passed" in run.stdout
-    failures = run.stdout[run.stdout.index("FAILURES"):]
+    # up to the short summary, which repeats messages in full when CI is set
+    failures = run.stdout[run.stdout.index("FAILURES"):run.stdout.index("short test summary info")]
     wrong = failures[failures.index("good/demo_2020/fixtures/cases.yaml:deliberately wrong"):]
     assert "  compliant: true                          |" in wrong
     assert '                                           | violations: ["demo_2020.pledge.copies"]' in wrong

@@ -65,6 +65,7 @@ def call_with_retry(
     Raises the typed PolicyHubError of the last failure.
     """
     attempts = 0
+    unavailable: Optional[grpc.RpcError] = None  # the last retried failure
     while True:
         attempts += 1
         try:
@@ -73,6 +74,8 @@ def call_with_retry(
                 return collect()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                if unavailable is not None:  # a sleep overshot the deadline: report what we retried
+                    raise from_rpc_error(unavailable, attempts=attempts - 1) from None
                 raise _deadline_passed()
             return attempt(remaining)
         except grpc.RpcError as exc:
@@ -81,6 +84,7 @@ def call_with_retry(
             pause = policy.backoff(attempts)
             if time.monotonic() + pause >= deadline:  # no time left for another attempt
                 raise from_rpc_error(exc, attempts=attempts) from None
+            unavailable = exc
             log.info("%s: UNAVAILABLE (attempt %d of %d), retrying in %.2fs", name, attempts,
                      policy.max_attempts, pause)
             time.sleep(pause)

@@ -58,6 +58,8 @@ file_option = dict(type=click.Path(exists=True, dir_okay=False), default=None)
               help="Load the packs of installed distributions (else only --pack-path).")
 @click.option("--max-message-bytes", default=16 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
               help="Largest request or answer; a larger one gets RESOURCE_EXHAUSTED.")
+@click.option("--max-connection-age", default=0.0, show_default=True, type=click.FloatRange(0),
+              help="Close client connections after this many seconds (0: never) so clients rebalance.")
 @click.option("--lock-file", **file_option, help="Refuse packs whose files do not match this lock (policyhub pack lock).")
 @click.option("--metrics-port", default=None, type=click.IntRange(0, 65535),
               help="Serve Prometheus /metrics on this port (0: a free one, logged). Default: off.")
@@ -70,7 +72,8 @@ file_option = dict(type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--tls-client-ca", **file_option, help="PEM CA: require client certificates it signed (mTLS).")
 @pack_path_option
 @click.pass_context
-def serve(ctx, host, port, workers, threads, grace, drain_delay, reflection, installed_packs, max_message_bytes, lock_file, metrics_port,
+def serve(ctx, host, port, workers, threads, grace, drain_delay, reflection, installed_packs, max_message_bytes,
+          max_connection_age, lock_file, metrics_port,
           metrics_host, admin_port, admin_host, tls_cert, tls_key, tls_client_ca, pack_paths) -> None:
     """Serve policyhub.v1.PolicyHub, gRPC health and reflection with the installed packs.
 
@@ -92,6 +95,7 @@ def serve(ctx, host, port, workers, threads, grace, drain_delay, reflection, ins
         drain_delay=drain_delay,
         log_level=level,
         max_message_bytes=max_message_bytes,
+        max_connection_age=max_connection_age,
         metrics_host=metrics_host,
         metrics_port=metrics_port,
         admin_host=admin_host,

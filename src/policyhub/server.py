@@ -57,6 +57,9 @@ class ServerConfig:
     drain_delay: float = 0.0  # NOT_SERVING but still serving, so load balancers move away first
     log_level: str = "info"
     max_message_bytes: int = 16 * 1024 * 1024
+    # Close a client connection after this many seconds (0: never), so that round-robin clients
+    # re-resolve and spread onto replicas added since they connected. Calls get `grace` to finish.
+    max_connection_age: float = 0.0
     metrics_host: str | None = None  # default: the --host
     metrics_port: int | None = None  # None: no /metrics; 0: a free port (logged)
     admin_host: str = "127.0.0.1"
@@ -94,14 +97,18 @@ def build_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse
     Returns (server, bound port, health servicer); health says NOT_SERVING until `mark_serving`.
     """
     limit = config.max_message_bytes
+    options = [
+        ("grpc.so_reuseport", 1 if reuse_port else 0),
+        ("grpc.max_receive_message_length", limit),
+        ("grpc.max_send_message_length", limit),
+    ]
+    if config.max_connection_age > 0:
+        options += [("grpc.max_connection_age_ms", int(config.max_connection_age * 1000)),
+                    ("grpc.max_connection_age_grace_ms", int(config.grace * 1000))]
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="policyhub"),
         interceptors=[metrics.MetricsInterceptor()],
-        options=[
-            ("grpc.so_reuseport", 1 if reuse_port else 0),
-            ("grpc.max_receive_message_length", limit),
-            ("grpc.max_send_message_length", limit),
-        ],
+        options=options,
     )
     # Not the generated add_PolicyHubServicer_to_server: bytes that do not parse are INVALID_ARGUMENT.
     decoding.add_servicer(PolicyHubServicer(evaluator), server, policyhub_pb2.DESCRIPTOR.services_by_name["PolicyHub"])

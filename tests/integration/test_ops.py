@@ -231,3 +231,24 @@ def test_metrics_count_errors_by_code_and_worker_restarts():
         assert metric(text, "policyhub_evaluations_total", pack="demo_2020@1.0.0", kind="pledge", outcome="compliant") == 3
     finally:
         assert server.stop() == 0
+
+
+def test_max_connection_age_closes_connections_without_failing_calls():
+    server = RunningServer("--workers", "1", "--no-installed-packs", "--pack-path", str(DEMO_PACK),
+                           "--max-connection-age", "1", "--grace", "5")
+    states = []
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            channel.subscribe(states.append, try_to_connect=True)
+            deadline = time.monotonic() + 4
+            answered = 0
+            while time.monotonic() < deadline:
+                assert _evaluate(channel).compliant  # a GOAWAY never fails a call
+                answered += 1
+                time.sleep(0.05)
+            # connected, then sent away by the server, then connected again
+            ready = [i for i, s in enumerate(states) if s == grpc.ChannelConnectivity.READY]
+            assert len(ready) >= 2, states
+            assert answered > 10
+    finally:
+        assert server.stop() == 0

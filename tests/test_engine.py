@@ -93,3 +93,22 @@ def test_a_compiled_ruleset_reports_matches_per_rule():
     matches = ruleset.run([{"type": "a", "n": 2}, {"type": "a", "n": 0}, {"type": "b"}])
     assert sorted((x.rule_index, x.fact["n"]) for x in matches) == [(0, 0), (0, 2), (1, 2)]
     assert ruleset.run([]) == []
+
+
+def test_a_failure_while_running_actions_retires_the_state_id_and_leaves_the_ruleset_usable(monkeypatch):
+    import policyhub.engine as engine
+
+    ruleset = CompiledRuleset("unit", [m.type == "a"])
+    free = ruleset._pool.free()
+
+    def broken(_text):
+        raise RuntimeError("injected")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine.json, "loads", broken)  # fails while reading the first action's match
+        with pytest.raises(RuntimeError, match="injected"):
+            ruleset.run([{"type": "a", "n": 1}])
+    assert ruleset._pool.free() == free - 1  # that state was not deleted: its id is never reused
+    matches = ruleset.run([{"type": "a", "n": 2}, {"type": "b"}])
+    assert [(x.rule_index, x.fact) for x in matches] == [(0, {"type": "a", "n": 2})]
+    assert ruleset._pool.free() == free - 1

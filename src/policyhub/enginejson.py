@@ -22,6 +22,10 @@ MAX_FACT_PROPERTIES = 253
 # A hint only (it may also match inside a string): when it does not match, there is no
 # such number, and the common case costs one regex scan.
 _EXPONENT_WITHOUT_DOT = re.compile(r"(?<![.0-9])[0-9]+[eE][-+]?[0-9]")
+# What every such number contains: a scan about 4x cheaper, so the full one runs only when it finds something.
+_DIGIT_EXPONENT_DIGIT = re.compile(r"[0-9][eE][-+]?[0-9]")
+# Built once (json.dumps with options builds an encoder per call); the same output as json.dumps.
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def _properties(obj: dict) -> int:
@@ -54,8 +58,8 @@ def facts_json(batch: list[dict[str, Any]]) -> str:
                 f"a fact of type {fact.get('type')!r} has more than {MAX_FACT_PROPERTIES - 2} properties "
                 "(nested objects' keys included), more than the rules engine holds"
             )
-    text = json.dumps(batch, ensure_ascii=False, allow_nan=False)
-    if _EXPONENT_WITHOUT_DOT.search(text) is None:
+    text = _encode(batch)
+    if _DIGIT_EXPONENT_DIGIT.search(text) is None or _EXPONENT_WITHOUT_DOT.search(text) is None:
         return text
     found: dict[str, str] = {}
     text = json.dumps(_replace_floats(batch, found, os.urandom(8).hex()), ensure_ascii=False, allow_nan=False)

@@ -64,9 +64,9 @@ def _build(descriptor) -> _Converter:
                 return _json_format  # json_format writes other keys as strings
             if value.message_type is not None:
                 inner = _converter(value.message_type)
-                fields[field.name] = lambda v, inner=inner: {k: inner(m) for k, m in v.items()}
+                fields[field.name] = lambda v, inner=inner: {k: inner(v[k]) for k in v}
             elif value.type in _PLAIN:
-                fields[field.name] = dict
+                fields[field.name] = lambda v: {k: v[k] for k in v}  # faster than dict(v) on a upb map
             else:
                 return _json_format
         elif message_type is not None:

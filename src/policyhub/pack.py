@@ -8,6 +8,7 @@ pack is served whole or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import itertools
 import re
@@ -96,8 +97,8 @@ class Pack:
         """What a citation names: the document number, or the title where there is none."""
         return self.document_number or self.title["zh"]
 
-    @property
-    def kinds(self) -> list[str]:
+    @functools.cached_property
+    def kinds(self) -> list[str]:  # asked on every request; the rules never change after load
         return [k for k in KINDS if any(k in r.kinds for r in self.rules)]
 
     @property

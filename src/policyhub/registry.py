@@ -19,6 +19,8 @@ log = structlog.get_logger(__name__)
 class PackRegistry:
     def __init__(self, packs: Iterable[Pack]) -> None:
         self._packs: dict[str, list[Pack]] = {}
+        # resolve()'s answers, per (locality, day): the set of packs never changes after this.
+        self._resolved: dict[tuple[str, dt.date], Pack] = {}
         for pack in packs:
             versions = self._packs.setdefault(pack.id, [])
             if any(p.version == pack.version for p in versions):
@@ -86,10 +88,16 @@ class PackRegistry:
 
     def resolve(self, locality: str, day: dt.date) -> Pack:
         """The newest pack of `locality` whose effective period contains `day`."""
+        found = self._resolved.get((locality, day))
+        if found is not None:
+            return found
         candidates = [p for p in self.packs(locality)]
         in_force = [p for p in candidates if p.in_force(day)]
         if in_force:
-            return max(in_force, key=lambda p: (p.effective_from, p.version_key))
+            found = max(in_force, key=lambda p: (p.effective_from, p.version_key))
+            if len(self._resolved) < 65536:  # bounded: callers choose the keys
+                self._resolved[(locality, day)] = found
+            return found
         if not candidates:
             raise NoPackInForce(f"no pack for locality {locality!r}")
         periods = "; ".join(f"{p.ref} in force {p.period_text()}" for p in candidates)

@@ -177,7 +177,8 @@ def _walk(message: Message, path: str, problems: list[tuple[str, str]]) -> None:
         elif how == _FREE_FORM:
             _walk_free_form(value, f"{path}.{name}" if path else name, problems)
         else:  # _MAP
-            for key, count in value.items():
+            for key in value:  # (a upb map's .items() iterates in Python; indexing is C)
+                count = value[key]
                 if kind is not None:
                     problem = _check_value(kind, key)
                     if problem:

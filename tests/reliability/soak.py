@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -34,6 +35,12 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process: shows that every worker takes a share of the load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -62,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=180.0, help="seconds of load")
     parser.add_argument("--rate", type=float, default=150.0, help="requests per second, all threads")
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8, help="client threads, a connection each")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
     parser.add_argument("--warm-up", type=float, default=0.2, help="share of the run before memory is judged")
@@ -82,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"soak: {args.duration:.0f} s at {args.rate:.0f} req/s, {args.threads} client threads, "
               f"{args.workers} workers, {len(load_cases)} distinct requests")
         print(f"{'t (s)':>6} {'answered':>9} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-              + " ".join(f"{'w' + str(i) + ' MiB':>8}" for i in sorted(pids)))
+              + " ".join(f"{'w' + str(i) + ' MiB':>8}" for i in sorted(pids))
+              + " " + " ".join(f"{'w' + str(i) + ' cpu s':>9}" for i in sorted(pids)))
         seen = 0
         while time.monotonic() - started < args.duration:
             time.sleep(args.every)
@@ -98,12 +106,15 @@ def main(argv: list[str] | None = None) -> int:
                 "p99_ms": round(percentile(window, 0.99) * 1000, 2),
                 "wrong_or_lost": len(figures.wrong) + len(figures.lost),
                 "rss_kib": {i: rss_kib(pid) for i, pid in sorted(current_pids(server).items())},
+                "cpu_s": {i: round(cpu_seconds(pid), 2) for i, pid in sorted(current_pids(server).items())},
             }
             samples.append(sample)
             print(f"{sample['t']:>6.0f} {sample['answered']:>9} {sample['rate']:>6.0f} {sample['p50_ms']:>7.2f} "
                   f"{sample['p99_ms']:>7.2f} {sample['wrong_or_lost']:>6} "
-                  + " ".join(f"{kib / 1024:>8.1f}" for kib in sample["rss_kib"].values()))
+                  + " ".join(f"{kib / 1024:>8.1f}" for kib in sample["rss_kib"].values())
+                  + " " + " ".join(f"{cpu:>9.1f}" for cpu in sample["cpu_s"].values()))
         figures = load.stop()
+        elapsed = time.monotonic() - started
         restarts = len(server.events("worker_died"))
         pids_after = current_pids(server)
     finally:
@@ -119,13 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     latencies = [s for _, s in figures.latencies]
     summary = {
         "duration_s": args.duration, "target_rate": args.rate, "answered": figures.answered,
-        "achieved_rate": round(figures.answered / args.duration, 1),
+        "elapsed_s": round(elapsed, 1), "achieved_rate": round(figures.answered / elapsed, 1),
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 2), "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
         "max_ms": round(max(latencies) * 1000, 2) if latencies else None,
         "wrong": len(figures.wrong), "lost": len(figures.lost), "retries": figures.retries,
         "error_answers_as_expected": dict(figures.errors), "worker_restarts": restarts,
         "rss_growth": {str(w): round(g, 4) for w, g in growth.items()},
         "rss_mib_last": {str(w): round(v / 1024, 1) for w, v in samples[-1]["rss_kib"].items()} if samples else {},
+        "worker_cpu_s": {str(w): v for w, v in samples[-1]["cpu_s"].items()} if samples else {},
         "server_exit": code,
     }
     print(json.dumps(summary, indent=2, ensure_ascii=False))

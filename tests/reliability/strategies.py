@@ -313,7 +313,7 @@ def _field(number: int, wire_type: int, payload: bytes) -> bytes:
     return _varint((number << 3) | wire_type) + payload
 
 
-def _length_delimited(number: int, body: bytes) -> bytes:
+def length_delimited(number: int, body: bytes) -> bytes:
     return _field(number, 2, _varint(len(body)) + body)
 
 
@@ -321,11 +321,11 @@ def deep_struct_bytes(depth: int) -> bytes:
     """pledge.extra = {"a": {"a": ...}} nested `depth` times, encoded by hand (Struct→Value→Struct…)."""
     struct = b""
     for _ in range(depth):
-        value = _length_delimited(5, struct)  # Value.struct_value
-        entry = _length_delimited(1, b"a") + _length_delimited(2, value)  # Struct.fields map entry
-        struct = _length_delimited(1, entry)
-    pledge = _length_delimited(19, struct)  # Pledge.extra
-    return _length_delimited(2, b"demo") + _length_delimited(3, b"2020-06-01") + _length_delimited(4, pledge)
+        value = length_delimited(5, struct)  # Value.struct_value
+        entry = length_delimited(1, b"a") + length_delimited(2, value)  # Struct.fields map entry
+        struct = length_delimited(1, entry)
+    pledge = length_delimited(19, struct)  # Pledge.extra
+    return length_delimited(2, b"demo") + length_delimited(3, b"2020-06-01") + length_delimited(4, pledge)
 
 
 @st.composite
@@ -372,7 +372,7 @@ def raw_payloads() -> st.SearchStrategy[bytes]:
         st.binary(max_size=256),
         _wrong_wire_types(),
         _corrupted(),
-        invalid_utf8.map(lambda bad: _length_delimited(2, bad) + _length_delimited(3, b"2020-06-01")),
-        invalid_utf8.map(lambda bad: _length_delimited(4, _length_delimited(3, bad))),  # pledge.pledger
+        invalid_utf8.map(lambda bad: length_delimited(2, bad) + length_delimited(3, b"2020-06-01")),
+        invalid_utf8.map(lambda bad: length_delimited(4, length_delimited(3, bad))),  # pledge.pledger
         st.integers(90, 200).map(deep_struct_bytes),
     )

@@ -80,11 +80,9 @@ def test_a_deadline_shorter_than_the_batch_stops_the_work_and_leaves_the_server_
     before = snapshot(server)
     batch = pb.EvaluateBatchRequest(requests=[demo_request(n) for n in range(10_000)])
     decisions_before = len(server.events("decision"))
-    started = time.monotonic()
     with pytest.raises(grpc.RpcError) as caught:
         stub.EvaluateBatch(batch, timeout=0.2)
     assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    assert time.monotonic() - started < 5
     # Whatever the worker had started, it stops at the next item: far fewer than 10,000 decisions.
     time.sleep(3)
     settled = len(server.events("decision"))

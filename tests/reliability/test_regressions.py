@@ -169,3 +169,19 @@ def test_facts_that_crashed_the_engine_are_read_or_refused():
     # In a child process: were the guard to go, the segfault must fail this test, not end the run.
     done = subprocess.run([sys.executable, "-c", ENGINE_CASES], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "engine survived" in done.stdout, done.stderr[-2000:]
+
+
+# --- the JSON/YAML loader named fields that were not in the request ------------------------------
+
+@pytest.mark.parametrize("data, field", [
+    ({".": 0}, "request"),  # was "." (an unknown key that is no field name)
+    ({"ballot": {"subject": "x"}}, "ballot.subject"),  # was 'ballot.subject".\n Available Fields…'
+    ({"ballot": {"aspects": [None]}}, "ballot.aspects[0]"),  # was "ballot.aspects[0].aspects"
+    ({"ballot": {"rounds": [{"tallies": {1: 3}}]}}, "ballot.rounds.tallies"),  # was "request"
+    ({"log": {"meetings": [{}, {"attendance": {"nope": 1}}]}}, "log.meetings[1].attendance.nope"),
+    ({"locality": ["x"]}, "locality"),
+])
+def test_the_loader_names_the_field_as_sent(data, field):
+    with pytest.raises(InvalidArgument) as caught:
+        request_from_dict(data)
+    assert [f for f, _ in caught.value.violations] == [field]

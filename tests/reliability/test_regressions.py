@@ -180,6 +180,7 @@ def test_facts_that_crashed_the_engine_are_read_or_refused():
     ({"ballot": {"rounds": [{"tallies": {1: 3}}]}}, "ballot.rounds.tallies"),  # was "request"
     ({"log": {"meetings": [{}, {"attendance": {"nope": 1}}]}}, "log.meetings[1].attendance.nope"),
     ({"locality": ["x"]}, "locality"),
+    ({"locality": "x", "meeting": {"date": False}}, "meeting.date"),  # was "date", the request's own
 ])
 def test_the_loader_names_the_field_as_sent(data, field):
     with pytest.raises(InvalidArgument) as caught:

@@ -1,7 +1,8 @@
 """Facts as JSON that durable_rules 2.0.28 reads without crashing its process.
 
 Two inputs segfault the engine when it starts an action over the fact (both reproduced in
-tests/reliability/test_engine_limits.py, each in a child process):
+tests/reliability/test_regressions.py, test_facts_that_crashed_the_engine_are_read_or_refused,
+in a child process):
 - a number written with an exponent but no decimal point (`1e-05`, `1e+16`, `-1e5`): Python
   writes floats that way whenever the shortest form has one significant digit. The same value
   written `1.0e-05` is read correctly, so that is how it is written here.

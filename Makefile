@@ -67,6 +67,7 @@ client-100k: $(VENV)/.client-installed
 FUZZ_REQUESTS ?= 100000
 SOAK_SECONDS  ?= 300
 SOAK_RATE     ?= 150
+SOAK_KILL_EVERY ?= 0
 
 # The fuzz tests with fresh random examples, FUZZ_REQUESTS requests in all, against a real server.
 fuzz-long: $(VENV)/.installed
@@ -75,8 +76,10 @@ fuzz-long: $(VENV)/.installed
 	  $(BIN)/python -m pytest -q -p no:cacheprovider -W ignore::hypothesis.errors.HypothesisWarning tests/reliability/test_fuzz.py
 
 # A steady rate for SOAK_SECONDS: workers' memory, errors and latency recorded; fails on growth or errors.
+# SOAK_KILL_EVERY=20: a worker is killed every 20 s under the load; no decision may be lost.
 soak: $(VENV)/.installed
-	$(BIN)/python -m tests.reliability.soak --duration $(SOAK_SECONDS) --rate $(SOAK_RATE) --report reports/soak.json
+	$(BIN)/python -m tests.reliability.soak --duration $(SOAK_SECONDS) --rate $(SOAK_RATE) \
+	  --kill-every $(SOAK_KILL_EVERY) --report reports/soak.json
 
 # Benchmarks (bench/README.md): ratios measured side by side in one run, PASS/MISS per target.
 .PHONY: bench bench-memory

@@ -33,7 +33,7 @@ from . import decoding, logs, metrics
 from .evaluator import Evaluator
 from .reload import PackSource, ReloadResult, reload_packs
 from .service import PolicyHubServicer
-from .v1 import admin_pb2, admin_pb2_grpc, policyhub_pb2, policyhub_pb2_grpc
+from .v1 import admin_pb2, admin_pb2_grpc, policyhub_pb2
 
 log = structlog.get_logger("policyhub.server")
 

@@ -30,8 +30,9 @@ settings.load_profile(PROFILE)
 LONG_REQUESTS = int(os.environ.get("POLICYHUB_FUZZ_REQUESTS", "100000"))
 
 # Large enough for any answer the fuzz can provoke; the server's own limit is what is tested.
+# A channel of its own connection (not gRPC's shared subchannel pool), so clients reach both workers.
 CLIENT_OPTIONS = [("grpc.max_receive_message_length", 256 * 1024 * 1024),
-                  ("grpc.max_send_message_length", 256 * 1024 * 1024)]
+                  ("grpc.max_send_message_length", 256 * 1024 * 1024), ("grpc.use_local_subchannel_pool", 1)]
 
 
 def examples(in_ci: int, share_of_long: float) -> int:

@@ -19,7 +19,9 @@ from policyhub.evaluator import Evaluator, decision_to_dict
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import policyhub_pb2_grpc
 
-CLIENT_OPTIONS = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+# Channels share one connection per target unless each has its own subchannel pool: a client
+# thread needs its own connection for the kernel to spread the load over the workers.
+CLIENT_OPTIONS = [("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.use_local_subchannel_pool", 1)]
 
 
 def comparable(decision: pb.Decision) -> dict:

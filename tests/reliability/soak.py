@@ -5,6 +5,8 @@ per second, each answer checked against the in-process one, and records every `-
 the workers' resident memory, errors and latency percentiles. Prints a table and a summary;
 exits 1 on any wrong, lost or unexpected answer, a worker restart, or memory growth past
 `--max-growth` between the first and the last quarter of the run (after the warm-up).
+With `--kill-every`, workers are killed in turn under the load: each must be restarted, and
+clients retrying UNAVAILABLE must lose no decision.
 
     python -m tests.reliability.soak --duration 180 --rate 150 [--report reports/soak.json]
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import sys
 import time
@@ -31,7 +34,11 @@ from .workers import current_pids, wait_workers
 
 
 def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except FileNotFoundError:  # killed, not yet restarted
+        return 0
+    for line in lines:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
@@ -39,7 +46,10 @@ def rss_kib(pid: int) -> int:
 
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time of a process: shows that every worker takes a share of the load."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -74,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
     parser.add_argument("--warm-up", type=float, default=0.2, help="share of the run before memory is judged")
     parser.add_argument("--max-growth", type=float, default=0.10, help="allowed RSS growth, as a share")
+    parser.add_argument("--kill-every", type=float, default=0.0,
+                        help="SIGKILL a worker (each in turn) every this many seconds; 0: never. Memory is then not judged")
     parser.add_argument("--report", help="write the figures as JSON here")
     args = parser.parse_args(argv)
 
@@ -91,10 +103,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'t (s)':>6} {'answered':>9} {'req/s':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
               + " ".join(f"{'w' + str(i) + ' MiB':>8}" for i in sorted(pids))
               + " " + " ".join(f"{'w' + str(i) + ' cpu s':>9}" for i in sorted(pids)))
-        seen = 0
+        seen = kills = 0
+        last_kill = started
         while time.monotonic() - started < args.duration:
             time.sleep(args.every)
             now = time.monotonic()
+            if args.kill_every and now - last_kill >= args.kill_every:
+                victim = current_pids(server)[kills % args.workers]
+                os.kill(victim, signal.SIGKILL)  # as a segfault in the engine would
+                kills, last_kill = kills + 1, now
             figures = load.figures
             window = [s for t, s in figures.latencies[seen:]]
             seen = len(figures.latencies)
@@ -120,10 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         code = server.stop()
 
-    judged = samples[int(len(samples) * args.warm_up):]
+    judged = samples[int(len(samples) * args.warm_up):] if not kills else []
     quarter = max(1, len(judged) // 4)
     growth = {}
-    for worker in pids:
+    for worker in pids if judged else ():
         first = statistics.mean(s["rss_kib"][worker] for s in judged[:quarter])
         last = statistics.mean(s["rss_kib"][worker] for s in judged[-quarter:])
         growth[worker] = (last - first) / first
@@ -134,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 2), "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
         "max_ms": round(max(latencies) * 1000, 2) if latencies else None,
         "wrong": len(figures.wrong), "lost": len(figures.lost), "retries": figures.retries,
-        "error_answers_as_expected": dict(figures.errors), "worker_restarts": restarts,
+        "error_answers_as_expected": dict(figures.errors), "workers_killed": kills, "worker_restarts": restarts,
         "rss_growth": {str(w): round(g, 4) for w, g in growth.items()},
         "rss_mib_last": {str(w): round(v / 1024, 1) for w, v in samples[-1]["rss_kib"].items()} if samples else {},
         "worker_cpu_s": {str(w): v for w, v in samples[-1]["cpu_s"].items()} if samples else {},
@@ -148,8 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     if figures.wrong or figures.lost:
         problems.append(f"{len(figures.wrong)} wrong and {len(figures.lost)} lost answers; first: "
                         f"{(figures.wrong or figures.lost)[0]}")
-    if restarts or pids_after != pids:
-        problems.append(f"{restarts} worker restarts")
+    if restarts != kills or (not kills and pids_after != pids):
+        problems.append(f"{restarts} worker restarts for {kills} workers killed")
     for worker, share in growth.items():
         if share > args.max_growth:
             problems.append(f"worker {worker} grew {share:.1%} between the first and last quarter")
@@ -158,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(f"SOAK FAILED: {problem}")
     if not problems:
-        print("soak passed: no errors, no restarts, no memory growth")
+        print(f"soak passed: no errors, {kills} workers killed and restarted, no decision lost"
+              + ("" if kills else ", no memory growth"))
     return 1 if problems else 0
 
 

@@ -320,6 +320,21 @@ def in_scheme(ballot: dict, t: Thresholds, key: str) -> bool:
     return scheme == t.str(key)
 
 
+def stage_window_rule(pack_id: str) -> Rule:
+    """A stage recorded outside its window (三(一)(二)), with `pack_id`'s id; pairs with `stage_windows`."""
+    return Rule(
+        id=f"{pack_id}.log.stage-windows",
+        clause="三(一)(二)",
+        kinds=("log", "meeting"),
+        severity="warning",
+        when=lambda t: (m.type == "stage_window") & (m.inside == False),  # noqa: E712
+        message={
+            "zh": "{stage_zh}应在{window}进行，该记录日期为{date}",
+            "en": "The {stage_en} runs {window}; this record is dated {date}",
+        },
+    )
+
+
 def review_meeting_rules(pack_id: str) -> tuple[Rule, Rule, Rule]:
     """The village review meeting's attendance, procedure and window rules (三(三)), with `pack_id`'s ids."""
     attendance = Rule(

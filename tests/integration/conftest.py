@@ -1,7 +1,6 @@
 """A real policyhub server, started as a user would start it, on a free loopback port."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -16,7 +16,6 @@ from policyhub.registry import PackRegistry
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import policyhub_pb2_grpc
 
-from .conftest import CLIENT_OPTIONS
 from .corpus import DEMO_PACK
 from .strategies import deep_struct_bytes
 from .test_fuzz import bad_request_fields

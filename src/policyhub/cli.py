@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from . import logs
-from .caseio import load_file, request_from_dict
 from .errors import PolicyError
-from .evaluator import Evaluator, decision_to_dict
-from .registry import PackRegistry
-from .server import ServerConfig, supervise
+
+# The rest of policyhub is imported by the commands that need it: `serve` starts its workers
+# sooner when the supervisor does not first import the engine and the packs' machinery it
+# never uses (and each spawned worker re-imports this module).
+if TYPE_CHECKING:
+    from .registry import PackRegistry
 
 pack_path_option = click.option(
     "--pack-path",
@@ -26,6 +29,8 @@ pack_path_option = click.option(
 
 
 def _registry(pack_paths) -> PackRegistry:
+    from .registry import PackRegistry
+
     return PackRegistry.discover(pack_paths)
 
 
@@ -79,6 +84,8 @@ def serve(ctx, host, port, workers, threads, grace, drain_delay, reflection, ins
 
     SIGHUP (or `policyhub reload` against --admin-port) reloads the packs; SIGTERM drains.
     """
+    from .server import ServerConfig, supervise
+
     level = ctx.obj["log_level"] if ctx.obj["log_level"] != "warning" else "info"
     if bool(tls_cert) != bool(tls_key) or (tls_client_ca and not tls_cert):
         raise click.UsageError("TLS needs --tls-cert and --tls-key together (and both for --tls-client-ca)")
@@ -143,6 +150,9 @@ def eval_(case, pack_paths) -> None:
 
     Prints the decision as JSON; an error prints {"error", "message", "field_violations"} and exits 1.
     """
+    from .caseio import load_file, request_from_dict
+    from .evaluator import Evaluator, decision_to_dict
+
     try:
         data = load_file(case)
     except ValueError as exc:  # not YAML or JSON; a !!python/... tag is refused, never constructed
@@ -339,8 +349,9 @@ def pack_lock(output, installed_packs, pack_paths) -> None:
 
     Only packs that load are pinned: a broken pack is reported and the command exits 1.
     """
-    from .integrity import PackLock
     from .errors import PackLoadError
+    from .integrity import PackLock
+    from .registry import PackRegistry
 
     try:
         registry = PackRegistry.discover(pack_paths, installed=installed_packs, strict=True)

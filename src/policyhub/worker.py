@@ -1,0 +1,121 @@
+"""A worker process: the packs, one gRPC server with PolicyHub, health and reflection, reloads.
+
+The supervisor (server.py) spawns it and never imports this module itself: the engine and the
+packs' machinery are the workers' alone, and the supervisor starts them sooner without them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from concurrent import futures
+from dataclasses import asdict
+
+import grpc
+import structlog
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from . import decoding, logs, metrics
+from .evaluator import Evaluator
+from .reload import PackSource, ReloadResult, reload_packs
+from .server import SERVICE_NAME, ServerConfig, bind
+from .service import PolicyHubServicer
+from .v1 import policyhub_pb2
+
+log = structlog.get_logger("policyhub.server")
+
+
+def build_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse_port: bool):
+    """A ready (not yet started) grpc.Server with PolicyHub, health and reflection.
+
+    Returns (server, bound port, health servicer); health says NOT_SERVING until `mark_serving`.
+    """
+    limit = config.max_message_bytes
+    options = [
+        ("grpc.so_reuseport", 1 if reuse_port else 0),
+        ("grpc.max_receive_message_length", limit),
+        ("grpc.max_send_message_length", limit),
+    ]
+    if config.max_connection_age > 0:
+        options += [("grpc.max_connection_age_ms", int(config.max_connection_age * 1000)),
+                    ("grpc.max_connection_age_grace_ms", int(config.grace * 1000))]
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="policyhub"),
+        interceptors=[metrics.MetricsInterceptor()],
+        options=options,
+    )
+    # Not the generated add_PolicyHubServicer_to_server: bytes that do not parse are INVALID_ARGUMENT.
+    decoding.add_servicer(PolicyHubServicer(evaluator), server, policyhub_pb2.DESCRIPTOR.services_by_name["PolicyHub"])
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    if config.reflection:
+        reflection.enable_server_reflection(
+            (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        )
+    port = bind(server, address, config)
+    for name in ("", SERVICE_NAME):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    return server, port, health_servicer
+
+
+def mark_serving(health_servicer, serving: bool) -> None:
+    status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+    for name in ("", SERVICE_NAME):
+        health_servicer.set(name, status)
+
+
+def _publish_packs(evaluator: Evaluator, before: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    served = [(p.id, p.version) for p in evaluator.registry.packs()]
+    metrics.record_packs(served, [ref for ref in before if ref not in served], evaluator.live.generation)
+    return served
+
+
+def _serve_reloads(control, evaluator: Evaluator, source: PackSource, index: int) -> None:
+    """Worker side of the reload pipe: one reload per message, the result sent back."""
+    served = _publish_packs(evaluator, [])
+    while True:
+        try:
+            control.recv()
+        except (EOFError, OSError):  # the supervisor is gone
+            return
+        try:
+            result = reload_packs(evaluator, source)
+        except Exception as exc:  # never leave the supervisor waiting
+            log.exception("reload_failed", worker=index)
+            result = ReloadResult(False, evaluator.live.generation, findings=[f"{type(exc).__name__}: {exc}"])
+        served = _publish_packs(evaluator, served)
+        control.send({"worker": index, **asdict(result)})
+
+
+def run_worker(config: ServerConfig, index: int, control=None) -> None:
+    """One worker process: load the packs, serve until SIGTERM, then drain."""
+    logs.configure(config.log_level)
+    source = config.source()
+    evaluator = Evaluator(source.load())
+    server, port, health_servicer = build_server(evaluator, f"{config.host}:{config.port}", config, reuse_port=True)
+    stopped = threading.Event()
+
+    def drain(signum, frame):
+        mark_serving(health_servicer, False)
+        log.info("worker_draining", worker=index, grace_s=config.grace, delay_s=config.drain_delay)
+
+        def stop():
+            time.sleep(config.drain_delay)
+            server.stop(config.grace).wait()
+            stopped.set()
+
+        threading.Thread(target=stop, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, drain)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; Ctrl-C reaches it too
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads come from the supervisor, to all workers
+    server.start()
+    if control is not None:
+        threading.Thread(target=_serve_reloads, args=(control, evaluator, source, index), daemon=True).start()
+    mark_serving(health_servicer, True)
+    log.info("worker_serving", worker=index, pid=os.getpid(), port=port, packs=[p.ref for p in evaluator.registry.packs()])
+    stopped.wait()
+    log.info("worker_stopped", worker=index)

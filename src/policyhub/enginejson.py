@@ -1,5 +1,11 @@
 """Facts as JSON that durable_rules 2.0.28 reads without crashing its process.
 
+The engine is sent, of each fact, only the properties the ruleset's conditions can read
+(`condition_names`), plus the engine's own `sid` and `id`: no condition reads the rest, and
+every byte sent is parsed, hashed and stored by the engine and written back into each action's
+message. The caller keeps the whole fact and gets it back by its `id`, its index in the
+batch (given, it also spares the engine making an id by sorting and hashing the properties).
+
 Two inputs segfault the engine when it starts an action over the fact (both reproduced in
 tests/reliability/test_regressions.py, test_facts_that_crashed_the_engine_are_read_or_refused,
 in a child process):
@@ -7,8 +13,10 @@ in a child process):
   writes floats that way whenever the shortest form has one significant digit. The same value
   written `1.0e-05` is read correctly, so that is how it is written here.
 - a fact with more than 253 properties, counting the keys of nested objects (not those inside
-  lists) and the engine's own `sid` and `_i`: refused here with a ValueError.
-NaN and infinities are not JSON and are refused too.
+  lists) and the engine's own `sid` and id: refused here with a ValueError. The whole fact is
+  counted, not just what is sent, so what a pack may derive does not depend on its conditions.
+Every fact must be a JSON value as a whole (TypeError/ValueError otherwise); NaN and infinities
+are not JSON and are refused too.
 """
 
 from __future__ import annotations
@@ -16,9 +24,17 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from typing import Any, Iterable
 
 MAX_FACT_PROPERTIES = 253
+_ENGINE_KEYS = 2  # sid and id, added to every fact
+
+# Values that JSON gives back unchanged and that cannot hide a property, a misread number or a
+# non-JSON value: a fact with string keys and only these values needs no further check (the
+# common case).
+_PLAIN_VALUES = frozenset({str, int, bool, type(None)})
+_PLAIN_KEYS = frozenset({str})
 
 # A hint only (it may also match inside a string): when it does not match, there is no
 # such number, and the common case costs one regex scan.
@@ -27,6 +43,47 @@ _EXPONENT_WITHOUT_DOT = re.compile(r"(?<![.0-9])[0-9]+[eE][-+]?[0-9]")
 _DIGIT_EXPONENT_DIGIT = re.compile(r"[0-9][eE][-+]?[0-9]")
 # Built once (json.dumps with options builds an encoder per call); the same output as json.dumps.
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
+def _sent_encoder():
+    """The encoder of what is sent: compact (less for the engine to parse), with no check for
+    circular references since every value sent is plain or has passed `_encode`, and built once:
+    JSONEncoder.encode builds its C encoder anew on every call, which costs more than encoding
+    a small batch."""
+    if c_make_encoder is None:  # a Python without the C accelerator
+        return json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False, separators=(",", ":")).encode
+
+    def refuse(value: Any) -> Any:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    encoder = c_make_encoder(None, refuse, encode_basestring, None, ":", ",", False, False, False)
+    return lambda value: "".join(encoder(value, 0))
+
+
+_encode_sent = _sent_encoder()
+
+
+def condition_names(definitions: Iterable[Any]) -> frozenset[str]:
+    """Every string in the rules' condition JSON, and the part of a dotted one before its first dot.
+
+    A superset of the fact properties the conditions can read, whatever the operator: a
+    property is named by a string (a key such as {"$gt": {"n": 1}} or a reference such as
+    {"$m": "quota"}), nested ones as "a.b". Strings that name no property (operators, compared
+    values) only add properties that are sent for nothing.
+    """
+    names: set[str] = set()
+    pending = list(definitions)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif isinstance(item, str):
+            names.add(item)
+            names.add(item.split(".", 1)[0])
+    return frozenset(names)
 
 
 def _properties(obj: dict) -> int:
@@ -46,24 +103,48 @@ def _replace_floats(value: Any, found: dict[str, str], nonce: str) -> Any:
         return placeholder
     if isinstance(value, dict):
         return {k: _replace_floats(v, found, nonce) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):  # JSON writes a tuple as a list
         return [_replace_floats(v, found, nonce) for v in value]
     return value
 
 
-def facts_json(batch: list[dict[str, Any]]) -> str:
-    """The batch of facts as the engine's JSON; ValueError for a fact it cannot take."""
-    for fact in batch:
-        if _properties(fact) > MAX_FACT_PROPERTIES:
-            raise ValueError(
-                f"a fact of type {fact.get('type')!r} has more than {MAX_FACT_PROPERTIES - 2} properties "
-                "(nested objects' keys included), more than the rules engine holds"
-            )
-    text = _encode(batch)
-    if _DIGIT_EXPONENT_DIGIT.search(text) is None or _EXPONENT_WITHOUT_DOT.search(text) is None:
-        return text
+def _too_many(fact: dict) -> ValueError:
+    return ValueError(
+        f"a fact of type {fact.get('type')!r} has more than {MAX_FACT_PROPERTIES - _ENGINE_KEYS} properties "
+        "(nested objects' keys included), more than the rules engine holds"
+    )
+
+
+def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | None) -> tuple[str, dict[int, str]]:
+    """The facts as the engine's JSON batch, each cut to `names` and given `sid` (unless None: the
+    engine's default state) and `id` (its index, last).
+
+    Also returns, for each fact that JSON would not give back unchanged (one with floats, lists,
+    nested objects, other types or keys that are not strings), its whole JSON text by index:
+    decoded, that is the fact as the engine would have returned it. ValueError/TypeError for a
+    fact the engine cannot take.
+    """
+    whole: dict[int, str] = {}
+    sent = []
+    for index, fact in enumerate(facts):
+        if _PLAIN_VALUES.issuperset(map(type, fact.values())) and _PLAIN_KEYS.issuperset(map(type, fact)):
+            if len(fact) > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
+                raise _too_many(fact)
+        else:
+            if _properties(fact) > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
+                raise _too_many(fact)
+            whole[index] = _encode(fact)  # a value that is not JSON fails here, sent or not (circular ones too)
+        cut = {key: value for key, value in fact.items() if key in names}
+        if sid is not None:
+            cut["sid"] = sid
+        cut["id"] = index  # last: an action's message then ends with it (see engine.py, _MESSAGE)
+        sent.append(cut)
+    text = _encode_sent(sent)
+    # Only facts with a float can hold a misread number, and those are all in `whole`.
+    if not whole or _DIGIT_EXPONENT_DIGIT.search(text) is None or _EXPONENT_WITHOUT_DOT.search(text) is None:
+        return text, whole
     found: dict[str, str] = {}
-    text = json.dumps(_replace_floats(batch, found, os.urandom(8).hex()), ensure_ascii=False, allow_nan=False)
+    text = _encode_sent(_replace_floats(sent, found, os.urandom(8).hex()))
     for placeholder, number in found.items():
         text = text.replace(placeholder, number)
-    return text
+    return text, whole

@@ -83,6 +83,14 @@ class Pack:
     ruleset: CompiledRuleset = field(repr=False)
     # The name under which rules/*.py were imported (see _import_rule_scripts).
     private_package: str = ""
+    # kind -> its derive functions, each with the thresholds view restricted to the keys it
+    # declared: built once with the pack rather than on every request (see derive_views).
+    derives_by_kind: dict[str, tuple[tuple[DeriveFunction, Thresholds], ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        self.derives_by_kind = derive_views(self.derives, self.thresholds_data)
 
     @property
     def ref(self) -> str:
@@ -101,8 +109,8 @@ class Pack:
     def kinds(self) -> list[str]:  # asked on every request; the rules never change after load
         return [k for k in KINDS if any(k in r.kinds for r in self.rules)]
 
-    @property
-    def thresholds(self) -> Thresholds:
+    @functools.cached_property
+    def thresholds(self) -> Thresholds:  # read-only and asked on every request: one view per pack
         return Thresholds(self.thresholds_data)
 
     def in_force(self, day: dt.date) -> bool:
@@ -213,6 +221,15 @@ def _collect(modules: list[types.ModuleType]) -> tuple[list[Rule], list[DeriveFu
                     name = f"{getattr(value, '__module__', '?').rsplit('.', 1)[-1]}.{value.__name__}"
                     derives.setdefault(id(value), DeriveFunction(name, value, spec))
     return sorted(rules.values(), key=lambda r: r.id), sorted(derives.values(), key=lambda d: d.name)
+
+
+def derive_views(
+    derives: list[DeriveFunction], thresholds: dict[str, Any]
+) -> dict[str, tuple[tuple[DeriveFunction, Thresholds], ...]]:
+    """Per submission kind, its derive functions in order, each with its restricted thresholds view."""
+    view = Thresholds(thresholds)
+    restricted = [(d, view.restricted(d.spec.uses, f"derive {d.name}")) for d in derives]
+    return {kind: tuple((d, v) for d, v in restricted if kind in d.spec.kinds) for kind in KINDS}
 
 
 def _check_rule(findings: list[str], pack_id: str, rule: Rule) -> None:

@@ -1,14 +1,16 @@
 """Vote arithmetic shared by the packs: valid ballots, exact shares, plurality, usable rounds.
 
-Shares are Fractions: a 70% bar is met by 7 of 10 exactly, never missed by 69.999…%.
+Shares are Fractions: a 70% bar is met by 7 of 10 exactly, never missed by 69.999…%. `reaches`
+compares a count with a bar the same exact way without building a Fraction, for the hot path.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterable, Sequence
+from math import gcd
+from typing import Any, Iterable, NamedTuple, Sequence
 
+from .model import Context
 from .thresholds import Thresholds
 
 SHARE_BASES = ("valid", "cast")
@@ -21,17 +23,37 @@ class Share(Fraction):
     to 3/9 are 2/9 and 4/9. Arithmetic on a Share gives a plain Fraction.
     """
 
+    __slots__ = ("total",)
     total: int | None
 
     def __new__(cls, votes: int, total: int) -> "Share":
-        share = super().__new__(cls, votes, total)
+        if type(votes) is int and type(total) is int and total > 0:
+            # Shares are taken on every ballot: build the reduced fraction directly (Fraction's own
+            # fields, as the standard library's Fraction._from_coprime_ints does), at two thirds of
+            # Fraction()'s cost.
+            share = object.__new__(cls)
+            common = gcd(votes, total)
+            share._numerator, share._denominator = votes // common, total // common
+        else:
+            share = Fraction.__new__(cls, votes, total)
         share.total = total
         return share
 
 
-@dataclass(frozen=True)
-class RoundCount:
-    """One round's numbers, as the core checks see them."""
+def reaches(votes: int, total: int, bar: Fraction) -> bool:
+    """votes/total >= bar, exactly (`total` > 0).
+
+    A plain Fraction bar is compared by cross-multiplying whole numbers, as Fraction's own
+    comparison does, with no Share built; any other bar (a tracked one, during threshold
+    coverage) is compared with a Share, so that it records the comparison and its step.
+    """
+    if type(bar) is Fraction:  # its fields read directly, as in Share.__new__
+        return votes * bar._denominator >= bar._numerator * total
+    return Share(votes, total) >= bar
+
+
+class RoundCount(NamedTuple):
+    """One round's numbers, as the core checks see them (made by `round_counts`)."""
 
     index: int
     name: str
@@ -39,14 +61,8 @@ class RoundCount:
     cast: int
     invalid: int
     tallies: dict[str, int]
-
-    @property
-    def valid(self) -> int:
-        return max(self.cast - self.invalid, 0)
-
-    @property
-    def tally_total(self) -> int:
-        return sum(self.tallies.values())
+    valid: int  # cast − invalid, never below 0
+    tally_total: int  # the tallies added up
 
     def base(self, share_base: str) -> int:
         """The number shares are taken of: valid ballots (cast − invalid) or all cast."""
@@ -59,22 +75,23 @@ class RoundCount:
         return Share(sum(self.tallies.get(o, 0) for o in options), base)
 
 
+_new_round = tuple.__new__  # a RoundCount without namedtuple's Python-level __new__: half the cost
+
+
 def round_counts(ballot: dict[str, Any]) -> list[RoundCount]:
+    # Counts arrive as ints (proto int32 fields, see normalize.submission_dict): nothing to convert.
+    # The tallies are the submission's own mapping, read-only like the rest of it.
     rounds = []
-    for i, r in enumerate(ballot.get("rounds", [])):
-        tallies = {k: int(v) for k, v in (r.get("tallies") or {}).items()}
+    for i, r in enumerate(ballot.get("rounds", ())):
+        tallies = r.get("tallies") or {}
+        tally_total = sum(tallies.values())
+        invalid = r.get("invalid", 0)
         cast = r.get("cast")
-        rounds.append(
-            RoundCount(
-                index=i,
-                name=r.get("name", ""),
-                eligible=r.get("eligible"),
-                # A round without `cast` counts its tallies as the ballots cast.
-                cast=int(cast) if cast is not None else sum(tallies.values()) + int(r.get("invalid", 0)),
-                invalid=int(r.get("invalid", 0)),
-                tallies=tallies,
-            )
-        )
+        if cast is None:  # a round without `cast` counts its tallies as the ballots cast
+            cast = tally_total + invalid
+        valid = cast - invalid if cast > invalid else 0
+        fields = (i, r.get("name", ""), r.get("eligible"), cast, invalid, tallies, valid, tally_total)
+        rounds.append(_new_round(RoundCount, fields))
     return rounds
 
 
@@ -94,10 +111,43 @@ def round_problems(r: RoundCount, options: Sequence[str]) -> dict[str, Any]:
         problems["cast_excess"] = r.cast - r.eligible
     if r.valid <= 0:
         problems["empty"] = True
-    unknown = sorted(k for k in r.tallies if k not in options)
-    if unknown:
-        problems["unknown_options"] = unknown
+    for option in r.tallies:
+        if option not in options:  # rare: only then is the list built
+            problems["unknown_options"] = sorted(k for k in r.tallies if k not in options)
+            break
     return problems
+
+
+class CheckedRounds(NamedTuple):
+    """A ballot's rounds with what the core checks found, round by round (see `checked_rounds`)."""
+
+    rounds: list[RoundCount]
+    problems: list[dict[str, Any]]  # each round's `round_problems`
+    names: list[str]  # each round's name
+    passing: list[RoundCount]  # the rounds without problems: only these may be graded
+
+
+def checked_rounds(ballot: dict[str, Any], options: Sequence[str], ctx: Context) -> CheckedRounds:
+    """The ballot's rounds and their `round_problems`, worked out once per request for all its
+    derive functions (the core checks report the problems, a grading keeps the passing rounds).
+
+    Shared between derive functions: none of it is to be changed.
+    """
+    entry = ctx.shared.get("ballots.checked_rounds")
+    # The entry holds the ballot itself (so its id cannot be reused) and the options it was checked against.
+    if entry is not None and entry[0] is ballot and entry[1] == options:
+        return entry[2]
+    rounds = round_counts(ballot)
+    problems, names, passing = [], [], []
+    for r in rounds:
+        found = round_problems(r, options)
+        problems.append(found)
+        names.append(r.name)
+        if not found:
+            passing.append(r)
+    checked = CheckedRounds(rounds, problems, names, passing)
+    ctx.shared["ballots.checked_rounds"] = (ballot, list(options), checked)
+    return checked
 
 
 def usable_rounds(ballot: dict[str, Any], t: Thresholds) -> list[RoundCount]:

@@ -95,6 +95,9 @@ class Context:
     date: dt.date | None
     thresholds: Thresholds
     extra: dict[str, Any] = field(default_factory=dict)
+    # One request's scratch space: its derive functions all read the same submission, so work
+    # several of them need (a ballot's checked rounds) is done once per request, never across requests.
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 def fact(type_: str, **fields: Any) -> dict[str, Any]:

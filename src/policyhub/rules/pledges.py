@@ -8,10 +8,42 @@ from typing import Any, Iterable
 from .model import fact
 
 
+_CACHE_LIMIT = 65536
+
+
+class _Unspaced(dict):
+    """A str.translate table that removes spaces and punctuation and keeps every other character.
+
+    Filled in one character at a time as texts bring them (bounded: past the limit a character
+    is still judged, just not remembered), so the judging is done once per character, not per text.
+    """
+
+    def __missing__(self, code: int) -> int | None:
+        ch = chr(code)
+        kept = None if ch.isspace() or unicodedata.category(ch).startswith("P") else code
+        if len(self) < _CACHE_LIMIT:
+            self[code] = kept
+        return kept
+
+
+_UNSPACED = _Unspaced()
+_phrase_cache: dict[tuple[str, ...], list[str]] = {}
+
+
 def normalized(text: str) -> str:
     """Text compared "word for word": spaces and punctuation (Chinese and Latin) removed."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch).startswith("P")))
+    return unicodedata.normalize("NFKC", text or "").translate(_UNSPACED)
+
+
+def _hollow_cores(hollow_phrases: Iterable[str]) -> list[str]:
+    """The hollow phrases normalized, longest first (they come from thresholds.yaml: worked out once)."""
+    key = tuple(hollow_phrases)
+    cores = _phrase_cache.get(key)
+    if cores is None:
+        cores = [p for p in sorted((normalized(p) for p in key), key=len, reverse=True) if p]
+        if len(_phrase_cache) < _CACHE_LIMIT:
+            _phrase_cache[key] = cores
+    return cores
 
 
 def is_hollow(text: str, min_chars: int, hollow_phrases: Iterable[str]) -> bool:
@@ -19,9 +51,8 @@ def is_hollow(text: str, min_chars: int, hollow_phrases: Iterable[str]) -> bool:
     core = normalized(text)
     if len(core) < min_chars:
         return True
-    for phrase in sorted((normalized(p) for p in hollow_phrases), key=len, reverse=True):
-        if phrase:
-            core = core.replace(phrase, "")
+    for phrase in _hollow_cores(hollow_phrases):
+        core = core.replace(phrase, "")
     return not core
 
 

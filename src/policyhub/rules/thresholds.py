@@ -53,6 +53,9 @@ _declared_cache: dict[tuple[tuple[str, ...], str], bool] = {}
 _ratio_cache: dict[tuple[type, Any], Fraction] = {}
 
 
+_UNREAD = object()  # a threshold's value may be None (`key:` left empty in YAML)
+
+
 def _declared(allowed: tuple[str, ...], key: str) -> bool:
     """Whether any of the `allowed` keys covers `key`."""
     found = _declared_cache.get((allowed, key))
@@ -70,14 +73,21 @@ class Thresholds:
         self._data = data
         self._allowed = None if allowed is None else tuple(allowed)
         self._owner = owner
+        # A pack builds its views once at load and reads them on every request, and thresholds.yaml
+        # does not change under a loaded pack: a key checked and found once is remembered.
+        self._values: dict[str, Any] = {}
+        self._ratios: dict[str, Fraction] = {}
 
     def restricted(self, allowed: Iterable[str], owner: str) -> "Thresholds":
         return Thresholds(self._data, allowed, owner)
 
     def get(self, key: str) -> Any:
-        if self._allowed is not None and not _declared(self._allowed, key):
-            raise ThresholdError(f"{self._owner} reads threshold {key!r} without declaring it")
-        return lookup(self._data, key)
+        value = self._values.get(key, _UNREAD)
+        if value is _UNREAD:
+            if self._allowed is not None and not _declared(self._allowed, key):
+                raise ThresholdError(f"{self._owner} reads threshold {key!r} without declaring it")
+            value = self._values[key] = lookup(self._data, key)
+        return value
 
     def __contains__(self, key: str) -> bool:
         try:
@@ -87,25 +97,33 @@ class Thresholds:
         return True
 
     def int(self, key: str) -> int:
-        value = self.get(key)
+        value = self._values.get(key, _UNREAD)  # read on every request: the remembered value, without a call
+        if value is _UNREAD:
+            value = self.get(key)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ThresholdError(f"threshold {key!r} must be a whole number, not {value!r}")
         return value
 
     def bool(self, key: str) -> bool:
-        value = self.get(key)
+        value = self._values.get(key, _UNREAD)  # read on every request: the remembered value, without a call
+        if value is _UNREAD:
+            value = self.get(key)
         if not isinstance(value, bool):
             raise ThresholdError(f"threshold {key!r} must be true or false, not {value!r}")
         return value
 
     def str(self, key: str) -> str:
-        value = self.get(key)
+        value = self._values.get(key, _UNREAD)  # read on every request: the remembered value, without a call
+        if value is _UNREAD:
+            value = self.get(key)
         if not isinstance(value, str):
             raise ThresholdError(f"threshold {key!r} must be text, not {value!r}")
         return value
 
     def list(self, key: str) -> list:
-        value = self.get(key)
+        value = self._values.get(key, _UNREAD)  # read on every request: the remembered value, without a call
+        if value is _UNREAD:
+            value = self.get(key)
         if not isinstance(value, list):
             raise ThresholdError(f"threshold {key!r} must be a list, not {value!r}")
         return value
@@ -137,7 +155,10 @@ class Thresholds:
 
     def ratio(self, key: str) -> Fraction:
         """An exact share: 0.7, "70%", "1/3"."""
-        return parse_ratio(self.get(key), key)
+        ratio = self._ratios.get(key)
+        if ratio is None:
+            ratio = self._ratios[key] = parse_ratio(self.get(key), key)
+        return ratio
 
 
 def parse_ratio(value: Any, key: str = "") -> Fraction:

@@ -1,0 +1,33 @@
+"""Pledge item texts compared word for word: the translate table removes exactly spaces and punctuation."""
+
+import unicodedata
+
+from policyhub.rules.pledges import is_hollow, normalized
+
+
+def by_hand(text: str) -> str:
+    """The definition, one character at a time."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch).startswith("P")))
+
+
+def test_every_character_is_kept_or_removed_as_the_definition_says():
+    # the whole Basic Multilingual Plane and the start of the supplementary ones, in chunks
+    starts = [*range(0, 0x10000, 4096), 0x10000, 0x1F000, 0x20000, 0xE0000]
+    for start in starts:
+        chunk = "".join(chr(c) for c in range(start, start + 4096) if not 0xD800 <= c < 0xE000)
+        assert normalized(chunk) == by_hand(chunk), hex(start)
+
+
+def test_texts_lose_spaces_and_punctuation_only():
+    assert normalized(" 带领群众，增收致富！ (2010) ") == "带领群众增收致富2010"
+    assert normalized("ｆｕｌｌ－ｗｉｄｔｈ　ＡＢＣ") == "fullwidthABC"
+    assert normalized(None) == ""
+
+
+def test_hollow_items_with_phrases_written_loosely():
+    phrases = ["努力工作", "积极 参与。"]
+    assert is_hollow("努力工作，积极参与", 4, phrases)
+    assert not is_hollow("努力工作，修好村东水渠", 4, phrases)
+    assert is_hollow("修路", 4, phrases)  # too short
+    assert not is_hollow("积极参与修好水渠", 4, phrases) and is_hollow("积极参与修好水渠", 4, phrases + ["修好水渠"])

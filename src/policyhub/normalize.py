@@ -1,16 +1,33 @@
-"""Turning a validated submission into the plain dict that derive functions read."""
+"""Reading a request: every field checked and the submission turned into the plain dict that
+derive functions read, in one pass.
+
+What is checked is validation.py's (FIELDS, the kinds, the problem texts); the dict is
+json_format's canonical JSON (proto field names, unset fields absent). The pass over each message
+type is Python source generated once from its descriptor and compiled, as fastjsonschema does for
+JSON schemas: interpreting a per-field plan, and walking the message a second time to convert it,
+cost more than the checks themselves. validation.validate_request is the plain walk that says
+what the checks are; tests/test_normalize.py holds this pass to it, and to json_format.
+`python -m policyhub.normalize [Type ...]` prints the generated source.
+"""
 
 from __future__ import annotations
 
+import keyword
+import linecache
+import sys
 from typing import Any, Callable
 
 from google.protobuf import json_format
-from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
+from . import validation as va
+from . import vocabulary
+from .v1 import policyhub_pb2
+
 # Field types whose JSON form is the Python value itself (json_format's mapping of these is the
-# identity); any other type (64-bit ints become strings, floats may be "NaN", enums names, bytes
-# base64, well-known types their own forms) is left to json_format.
+# identity). Others (64-bit ints become strings, floats may be "NaN", enums names, bytes base64)
+# do not occur in policyhub's messages: generating a reader for one fails loudly.
 _PLAIN = frozenset({
     FieldDescriptor.TYPE_STRING,
     FieldDescriptor.TYPE_BOOL,
@@ -21,82 +38,236 @@ _PLAIN = frozenset({
     FieldDescriptor.TYPE_FIXED32,
 })
 
-_Converter = Callable[[Any], Any]
-_converters: dict[str, _Converter] = {}
+Problems = list[tuple[str, str]]
+_Reader = Callable[[Message, str, Problems], dict[str, Any]]
 
 
-def _json_format(message: Message) -> dict[str, Any]:
+def _json_format(message: Message) -> Any:
     return json_format.MessageToDict(message, preserving_proto_field_name=True)
 
 
-def _converter(descriptor) -> _Converter:
-    """message -> its canonical JSON as a dict, the same as json_format's, built once per type.
+def _report(problems: Problems, path: str, kind: object, value: object) -> None:
+    """The inlined test found `value` wanting: validation words the problem (and has the last word)."""
+    problem = va.check_value(kind, value)
+    if problem:
+        problems.append((path, problem))
 
-    Walking ListFields (set fields only, as json_format does without always_print...) with a
-    per-type table is several times faster than json_format's generic walk.
+
+def _free_form(value: Message, path: str, problems: Problems) -> Any:
+    """A Struct's JSON, or None when it holds what JSON cannot (json_format would raise)."""
+    found = len(problems)
+    va.check_free_form(value, path, problems)
+    return _json_format(value) if len(problems) == found else None
+
+
+def _valid_expression(kind: object, x: str, codes: str) -> str:
+    """Python source, true when `x` is a valid `kind`: validation.check_value's test, inlined.
+
+    `codes` is the name the kind's code list has in the generated module.
     """
-    convert = _converters.get(descriptor.full_name)
-    if convert is not None:
-        return convert
-    if descriptor.full_name.startswith("google.protobuf."):
-        _converters[descriptor.full_name] = _json_format  # Struct, Value, …: their own JSON forms
-        return _json_format
-    # A type may contain itself: while it is being built, it converts through this forward.
-    built: list[_Converter] = []
-    _converters[descriptor.full_name] = lambda message: built[0](message)
-    try:
-        convert = _build(descriptor)
-    except BaseException:
-        del _converters[descriptor.full_name]
-        raise
-    built.append(convert)
-    _converters[descriptor.full_name] = convert
-    return convert
+    if isinstance(kind, dict):
+        return f"{x} in {codes}"
+    if kind == va.COUNT:
+        return f"{x} >= 0"
+    if kind == va.YEAR:
+        low, high = va.YEAR_RANGE
+        return f"{low} <= {x} <= {high}"
+    if kind == va.DATE:
+        return f"_parse_date({x})"
+    if kind == va.MONTH:
+        return f"_is_month({x})"
+    if kind == va.DATE_OR_MONTH:
+        return f"(_parse_date({x}) or _is_month({x}))"
+    raise AssertionError(f"unknown field kind {kind!r}")
 
 
-def _build(descriptor) -> _Converter:
-    fields: dict[str, Callable[[Any], Any] | None] = {}
-    for field in descriptor.fields:
+def _is_wkt(descriptor: Descriptor) -> bool:
+    return descriptor.full_name.startswith("google.protobuf.")  # Struct, Value, …: their own JSON forms
+
+
+def _is_map(field: FieldDescriptor) -> bool:
+    return field.message_type is not None and field.message_type.GetOptions().map_entry
+
+
+def _function_name(descriptor: Descriptor) -> str:
+    return "read_" + descriptor.full_name.replace(".", "_")
+
+
+class _Module:
+    """The generated readers: their source, and the namespace they run in."""
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {
+            "_report": _report, "_free_form": _free_form, "_parse_date": va.parse_date,
+            "_is_month": va.is_month,
+        }
+        self.readers: dict[str, _Reader] = {}
+        self.sources: dict[str, str] = {}
+
+    def name_of(self, kind: object) -> str:
+        """The name a kind or code list has in the generated namespace: the vocabulary's, where it has one."""
+        name = next((f"_{n}" for n, v in vars(vocabulary).items() if v is kind), None) or f"_{str(kind).upper()}"
+        if self.namespace.setdefault(name, kind) is not kind:
+            raise RuntimeError(f"two kinds would be called {name} in the generated readers")
+        return name
+
+    def reader(self, descriptor: Descriptor) -> _Reader:
+        """The reader of a message type, generated (with those of the types it holds) on first use."""
+        reader = self.readers.get(descriptor.full_name)
+        if reader is None:
+            types: list[Descriptor] = []
+            _unbuilt_types(descriptor, self.readers, types)
+            sources = [self.source(t) for t in types]
+            source = "\n\n".join(sources)
+            filename = f"<policyhub.normalize readers for {descriptor.full_name}>"
+            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show it
+            exec(compile(source, filename, "exec"), self.namespace)
+            for t, text in zip(types, sources):
+                self.readers[t.full_name] = self.namespace[_function_name(t)]
+                self.sources[t.full_name] = text
+            reader = self.readers[descriptor.full_name]
+        return reader
+
+    def source(self, descriptor: Descriptor) -> str:
+        """def read_<type>(m, prefix, problems) -> the dict of `m`; problems found are appended.
+
+        `prefix` is the message's path plus a dot (empty for the request), so that a field's path
+        is only put together when it has a problem.
+        """
+        lines = [f"def {_function_name(descriptor)}(m, prefix, problems):", "    d = {}"]
+        # field-number order, as ListFields gives it: problems come in validate_request's order
+        for field in sorted(descriptor.fields, key=lambda f: f.number):
+            lines += ["    " + line for line in self._field(descriptor, field)]
+        lines.append("    return d")
+        return "\n".join(lines) + "\n"
+
+    def _field(self, descriptor: Descriptor, field: FieldDescriptor) -> list[str]:
+        name = field.name
+        key = repr(name)
+        get = f"getattr(m, {key})" if keyword.iskeyword(name) else f"m.{name}"
+        kind = va.FIELDS.get((descriptor.name, name))
         message_type = field.message_type
-        if message_type is not None and message_type.GetOptions().map_entry:
-            key, value = message_type.fields_by_name["key"], message_type.fields_by_name["value"]
-            if key.type != FieldDescriptor.TYPE_STRING:
-                return _json_format  # json_format writes other keys as strings
-            if value.message_type is not None:
-                inner = _converter(value.message_type)
-                fields[field.name] = lambda v, inner=inner: {k: inner(v[k]) for k in v}
-            elif value.type in _PLAIN:
-                fields[field.name] = lambda v: {k: v[k] for k in v}  # faster than dict(v) on a upb map
-            else:
-                return _json_format
-        elif message_type is not None:
-            inner = _converter(message_type)
+        if _is_map(field):
+            key_field, value_field = message_type.fields_by_name["key"], message_type.fields_by_name["value"]
+            if key_field.type != FieldDescriptor.TYPE_STRING or value_field.type not in _PLAIN:
+                raise TypeError(f"{field.full_name}: no reader for a map of {key_field.type} to {value_field.type}")
+            path = f'f"{{prefix}}{name}.{{k}}"'
+            item_checks = self._check(kind, "k", path)
+            if value_field.type not in (FieldDescriptor.TYPE_BOOL, FieldDescriptor.TYPE_STRING):
+                # validation checks a map's numbers as counts even without a kind
+                item_checks += ["if y < 0:", f'    problems.append(({path}, f"must not be negative, got {{y}}"))']
+            # x[k]: indexing a upb map is C, its .items() is Python
+            return [f"x = {get}", "if x:", f"    d[{key}] = items = {{}}", "    for k in x:",
+                    "        items[k] = y = x[k]"] + ["        " + line for line in item_checks]
+        if message_type is not None and _is_wkt(message_type):
             if field.is_repeated:
-                fields[field.name] = lambda v, inner=inner: [inner(m) for m in v]
-            else:
-                fields[field.name] = inner
-        elif field.type in _PLAIN:
-            fields[field.name] = list if field.is_repeated else None  # None: the value as it is
-        else:
-            return _json_format
+                raise TypeError(f"{field.full_name}: no reader for a repeated {message_type.full_name}")
+            return [f"if m.HasField({key}):",
+                    f"    x = _free_form({get}, prefix + {key}, problems)",
+                    "    if x is not None:",
+                    f"        d[{key}] = x"]
+        if message_type is not None:
+            read = _function_name(message_type)
+            if field.is_repeated:
+                return [f"x = {get}", "if x:",
+                        f'    d[{key}] = [{read}(y, f"{{prefix}}{name}[{{i}}].", problems) for i, y in enumerate(x)]']
+            return [f"if m.HasField({key}):", f"    d[{key}] = {read}({get}, prefix + {name + '.'!r}, problems)"]
+        if field.type not in _PLAIN:
+            raise TypeError(f"{field.full_name}: no reader for field type {field.type}")
+        if field.is_repeated:
+            lines = [f"x = {get}", "if x:", f"    d[{key}] = x = list(x)"]
+            checks = self._check(kind, "y", f'f"{{prefix}}{name}[{{i}}]"')
+            if checks:
+                lines += ["    for i, y in enumerate(x):"] + ["        " + line for line in checks]
+            return lines
+        # Set, as ListFields says: a field without presence when it is not its default (0, "", false);
+        # one with presence (`optional`) when HasField says so, which a value other than the default settles.
+        presence = f" or m.HasField({key})" if field.has_presence else ""
+        lines = [f"x = {get}", f"if x{presence}:", f"    d[{key}] = x"]
+        return lines + ["    " + line for line in self._check(kind, "x", f"prefix + {key}")]
 
-    def convert(message: Message) -> dict[str, Any]:
-        out = {}
-        for field, value in message.ListFields():
-            how = fields[field.name]
-            out[field.name] = value if how is None else how(value)
-        return out
+    def _check(self, kind: object, x: str, path: str) -> list[str]:
+        """Lines that report variable `x` at `path` when it is not a valid `kind` (none when no kind)."""
+        if kind is None:
+            return []
+        name = self.name_of(kind)
+        return [f"if not ({_valid_expression(kind, x, name)}):", f"    _report(problems, {path}, {name}, {x})"]
 
-    return convert
+
+def _unbuilt_types(descriptor: Descriptor, built: dict, found: list[Descriptor]) -> None:
+    """`descriptor` and every message type it reaches that has no reader yet (maps' and WKTs' aside)."""
+    if descriptor.full_name in built or descriptor in found:
+        return
+    found.append(descriptor)
+    for field in descriptor.fields:
+        if field.message_type is not None and not _is_map(field) and not _is_wkt(field.message_type):
+            _unbuilt_types(field.message_type, built, found)
+
+
+_module = _Module()
+
+
+def valid_test(kind: object) -> Callable[[Any], Any]:
+    """validation.check_value's test as the readers inline it: true when a value is a valid `kind`."""
+    return eval(f"lambda x: {_valid_expression(kind, 'x', _module.name_of(kind))}", _module.namespace)
+
+
+# read_request reads no more of the request than it must: its own checked fields (`date`), then
+# the one submission present; each field read costs, and more so in a cold cache.
+_REQUEST = policyhub_pb2.EvaluateRequest.DESCRIPTOR
+_SUBMISSION = _REQUEST.oneofs_by_name["submission"]
+_SUBMISSION_READERS = {f.name: (_module.reader(f.message_type), f.name + ".") for f in _SUBMISSION.fields}
+_REQUEST_CHECKS = [(f.name, kind, valid_test(kind)) for f in _REQUEST.fields
+                   if (kind := va.FIELDS.get((_REQUEST.name, f.name))) is not None]
+# What that relies on: validation's walk reports those fields before the submission (field-number
+# order), they are set when not empty, and the request has no other message to check.
+if not all(_REQUEST.fields_by_name[name].number < min(f.number for f in _SUBMISSION.fields)
+           and not _REQUEST.fields_by_name[name].has_presence for name, _, _ in _REQUEST_CHECKS) or \
+        not all(f.message_type is None or f.containing_oneof is _SUBMISSION for f in _REQUEST.fields):
+    raise RuntimeError("EvaluateRequest has changed shape: read_request must read it field by field")
+
+
+def read_request(request: policyhub_pb2.EvaluateRequest) -> tuple[Problems, dict[str, Any] | None]:
+    """(every problem with the request, its submission as submission_dict gives it), in one pass.
+
+    The problems are validation.validate_request's, in its order; with any, there is no submission.
+    """
+    problems: Problems = []
+    for name, kind, valid in _REQUEST_CHECKS:
+        value = getattr(request, name)
+        if value and not valid(value):
+            _report(problems, name, kind, value)
+    kind = request.WhichOneof("submission")
+    submission = None
+    if kind:
+        read, prefix = _SUBMISSION_READERS[kind]
+        submission = read(getattr(request, kind), prefix, problems)
+    va.check_request(request, kind, problems)
+    if problems:
+        return problems, None
+    if "ballots" in submission:
+        tally_raw_ballots(submission)
+    return problems, submission
+
+
+def read_message(message: Message) -> tuple[Problems, dict[str, Any]]:
+    """Any message's problems (its fields', paths from the message) and its canonical JSON, as far as it is JSON.
+
+    A free-form field holding NaN or an infinity is reported and left out of the dict.
+    """
+    problems: Problems = []
+    return problems, _module.reader(message.DESCRIPTOR)(message, "", problems)
 
 
 def message_dict(message: Message) -> dict[str, Any]:
     """The canonical JSON of a message (proto field names, unset fields absent), as json_format gives it."""
-    return _converter(message.DESCRIPTOR)(message)
+    problems, data = read_message(message)
+    # A message with problems goes to json_format itself, which refuses NaN in `extra` as it always did.
+    return _json_format(message) if problems else data
 
 
 def submission_dict(message: Message) -> dict[str, Any]:
-    """The canonical JSON of a submission; unset fields are absent."""
+    """The canonical JSON of a submission; unset fields are absent; raw ballots are tallied."""
     data = message_dict(message)
     if "ballots" in data:
         tally_raw_ballots(data)
@@ -122,3 +293,10 @@ def tally_raw_ballots(ballot: dict[str, Any]) -> None:
             round_["cast"] += 1
     for round_ in ballot["rounds"]:
         round_.pop("_from_papers", None)
+
+
+if __name__ == "__main__":  # python -m policyhub.normalize [Type ...]: the generated readers' source
+    wanted = sys.argv[1:]
+    for full_name, text in _module.sources.items():
+        if not wanted or full_name.rsplit(".", 1)[-1] in wanted:
+            print(text)

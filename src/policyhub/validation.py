@@ -2,6 +2,11 @@
 
 Each finding names the field by its path in the canonical JSON (e.g. `pledge.items[2].due`),
 so a caller can fix it; all findings are reported at once.
+
+`validate_request` here is the plain walk that defines the checks. The service reads requests
+with normalize.read_request, one generated pass per message type that makes the same checks and
+builds the submission's dict on the way (tests/test_normalize.py and tests/reliability/test_reading.py
+hold the two to the same findings).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ DATE_OR_MONTH = "date_or_month"
 COUNT = "count"  # a whole number >= 0
 YEAR = "year"
 
-_YEAR_RANGE = (1900, 2200)
+YEAR_RANGE = (1900, 2200)
 
 # (message name, field name) -> a kind above or a code list from the vocabulary.
 FIELDS: dict[tuple[str, str], object] = {
@@ -85,7 +90,7 @@ FIELDS: dict[tuple[str, str], object] = {
 
 # ASCII digits, matched whole: `\d` also takes ２０１１ or ٢٠١١, and `$` a trailing newline.
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
+_MONTH_RE = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
 _PACK_REF_RE = re.compile(r"[a-z0-9_]+(@[0-9]+\.[0-9]+\.[0-9]+)?")
 
 
@@ -99,33 +104,35 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+def is_month(text: str) -> bool:
+    """Written YYYY-MM, with a month from 01 to 12."""
+    return _MONTH_RE.fullmatch(text) is not None
+
+
 def parse_month(text: str) -> tuple[int, int] | None:
-    if not _MONTH_RE.fullmatch(text):
-        return None
-    year, month = int(text[:4]), int(text[5:])
-    return (year, month) if 1 <= month <= 12 else None
+    return (int(text[:4]), int(text[5:])) if is_month(text) else None
 
 
-def _check_value(kind: object, value: object) -> str | None:
+def check_value(kind: object, value: object) -> str | None:
     """Why `value` is not a valid `kind`, or None when it is."""
     if isinstance(kind, dict):
         return None if value in kind else f"unknown code {value!r}; expected one of: {', '.join(kind)}"
     if kind == COUNT:
         return None if value >= 0 else f"must not be negative, got {value}"
     if kind == YEAR:
-        low, high = _YEAR_RANGE
+        low, high = YEAR_RANGE
         return None if low <= value <= high else f"must be a year between {low} and {high}, got {value}"
     if kind == DATE:
         return None if parse_date(value) else f"not a calendar date YYYY-MM-DD: {value!r}"
     if kind == MONTH:
-        return None if parse_month(value) else f"not a month YYYY-MM: {value!r}"
+        return None if is_month(value) else f"not a month YYYY-MM: {value!r}"
     if kind == DATE_OR_MONTH:
-        ok = parse_date(value) or parse_month(value)
+        ok = parse_date(value) or is_month(value)
         return None if ok else f"not a date YYYY-MM-DD or month YYYY-MM: {value!r}"
     raise AssertionError(f"unknown field kind {kind!r}")
 
 
-# How each field of a message type is checked, worked out once per type (see _plan).
+# How each field of a message type is checked (see _plan).
 _MAP, _MESSAGE, _MESSAGES, _VALUE, _VALUES, _FREE_FORM = range(6)
 _plans: dict[str, dict[str, tuple[int, object]]] = {}
 
@@ -160,7 +167,7 @@ def _walk(message: Message, path: str, problems: list[tuple[str, str]]) -> None:
         how, kind = step
         name = field.name
         if how == _VALUE:
-            problem = _check_value(kind, value)
+            problem = check_value(kind, value)
             if problem:
                 problems.append((f"{path}.{name}" if path else name, problem))
         elif how == _MESSAGE:
@@ -171,44 +178,50 @@ def _walk(message: Message, path: str, problems: list[tuple[str, str]]) -> None:
                 _walk(item, f"{field_path}[{i}]", problems)
         elif how == _VALUES:
             for i, item in enumerate(value):
-                problem = _check_value(kind, item)
+                problem = check_value(kind, item)
                 if problem:
                     problems.append((f"{path}.{name}[{i}]" if path else f"{name}[{i}]", problem))
         elif how == _FREE_FORM:
-            _walk_free_form(value, f"{path}.{name}" if path else name, problems)
+            check_free_form(value, f"{path}.{name}" if path else name, problems)
         else:  # _MAP
             for key in value:  # (a upb map's .items() iterates in Python; indexing is C)
                 count = value[key]
                 if kind is not None:
-                    problem = _check_value(kind, key)
+                    problem = check_value(kind, key)
                     if problem:
                         problems.append((f"{path}.{name}.{key}" if path else f"{name}.{key}", problem))
                 if isinstance(count, int) and count < 0:
                     problems.append((f"{path}.{name}.{key}" if path else f"{name}.{key}", f"must not be negative, got {count}"))
 
 
-def _walk_free_form(value: Message, path: str, problems: list[tuple[str, str]]) -> None:
+def check_free_form(value: Message, path: str, problems: list[tuple[str, str]]) -> None:
     """A Struct, Value or ListValue: NaN and infinities are not JSON, so they cannot become facts."""
     kind = value.DESCRIPTOR.name
     if kind == "Struct":
         for key, item in value.fields.items():
-            _walk_free_form(item, f"{path}.{key}", problems)
+            check_free_form(item, f"{path}.{key}", problems)
     elif kind == "ListValue":
         for i, item in enumerate(value.values):
-            _walk_free_form(item, f"{path}[{i}]", problems)
+            check_free_form(item, f"{path}[{i}]", problems)
     elif kind == "Value":
         which = value.WhichOneof("kind")
         if which == "number_value" and not math.isfinite(value.number_value):
             problems.append((path, f"not a finite number: {value.number_value}"))
         elif which in ("struct_value", "list_value"):
-            _walk_free_form(getattr(value, which), path, problems)
+            check_free_form(getattr(value, which), path, problems)
 
 
 def validate_request(request: policyhub_pb2.EvaluateRequest) -> list[tuple[str, str]]:
     """Every problem with the request, as (field path, description); empty when it is valid."""
     problems: list[tuple[str, str]] = []
     _walk(request, "", problems)
-    if request.WhichOneof("submission") is None:
+    check_request(request, request.WhichOneof("submission"), problems)
+    return problems
+
+
+def check_request(request: policyhub_pb2.EvaluateRequest, kind: str | None, problems: list[tuple[str, str]]) -> None:
+    """The request's own rules, after its fields': one submission (`kind`), and a pack or where and when."""
+    if kind is None:
         problems.append(("submission", "exactly one of pledge, meeting, log, ballot is required"))
     if not request.pack:
         if not request.locality:
@@ -217,4 +230,3 @@ def validate_request(request: policyhub_pb2.EvaluateRequest) -> list[tuple[str, 
             problems.append(("date", "required when no pack is named"))
     elif not _PACK_REF_RE.fullmatch(request.pack):
         problems.append(("pack", f"not a pack id or id@version: {request.pack!r}"))
-    return problems

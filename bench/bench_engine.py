@@ -105,11 +105,9 @@ def breakdown(evaluator, requests) -> list[list[str]]:
     """
     import time
 
-    from policyhub import metrics
-    from policyhub.evaluator import log
-    from policyhub.normalize import submission_dict
+    from policyhub.normalize import read_request
     from policyhub.rules.model import Context
-    from policyhub.validation import parse_date, validate_request
+    from policyhub.validation import parse_date
 
     clock = time.process_time
     spent: dict[str, float] = {}
@@ -122,28 +120,22 @@ def breakdown(evaluator, requests) -> list[list[str]]:
     registry = evaluator.registry
     for request in requests:
         t = clock()
-        validate_request(request)
-        t = tick("validate (validation.py)", t)
+        problems, submission = read_request(request)
+        assert not problems, problems
+        t = tick("validate, proto -> dict (normalize.py)", t)
         pack = evaluator.pack_for(registry, request)
         kind = request.WhichOneof("submission")
         assert kind in pack.kinds
         t = tick("resolve the pack (registry.py, pack.py)", t)
-        submission = submission_dict(getattr(request, kind))
-        t = tick("proto -> dict (normalize.py)", t)
         context = Context(kind=kind, pack_id=pack.id, locality=request.locality, date=parse_date(request.date),
                           thresholds=pack.thresholds)
         facts = evaluator._derive(pack, kind, submission, context)
         t = tick("derive facts (the pack's rules/*.py, rules/ballots.py)", t)
         matches = pack.ruleset.run(facts)
         t = tick("durable_rules (engine.py, enginejson.py)", t)
-        decision = evaluator._assemble(pack, kind, matches, request)
-        t = tick("assemble the Decision (evaluator.py)", t)
-        log.info("decision", decision_id=decision.decision_id, pack=pack.ref, kind=kind, compliant=decision.compliant,
-                 rules_fired=sorted({v.rule_id for v in decision.violations} | {g.rule_id for g in decision.grades}
-                                    | {c.rule_id for c in decision.consequences}),
-                 grades=[g.code for g in decision.grades], consequences=[c.code for c in decision.consequences],
-                 latency_ms=0.0)
-        metrics.record_decision(pack.ref, kind, decision.compliant, 0.0)
+        decision, built = evaluator._assemble(pack, kind, matches, request)
+        t = tick("assemble the Decision (evaluator.py, assembly.py)", t)
+        evaluator._observe(kind, built, 0.0)
         tick("decision log line and metrics (logs.py, metrics.py)", t)
     total = sum(spent.values())
     rows = [[stage, f"{seconds / len(requests) * 1e6:.0f}", f"{seconds / total:.0%}"] for stage, seconds in spent.items()]

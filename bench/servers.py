@@ -43,7 +43,7 @@ class Server:
 
     def _read(self) -> None:
         for line in self.process.stderr:  # type: ignore[union-attr]
-            if '"event": "decision"' in line:
+            if '"event":"decision"' in line:  # logs.py writes compact JSON (orjson)
                 continue  # one per evaluation: not parsed, so the bench steals little CPU from the server
             try:
                 event = json.loads(line)

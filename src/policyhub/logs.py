@@ -3,9 +3,10 @@
 What is logged is chosen field by field (decision ids, pack refs, rule ids, codes, latency);
 no submission content is ever passed to a logger, so names, phones and e-mails cannot leak.
 
-Every evaluation logs a line, so the line is made cheaply: one JSON encoder built once (not
-one per line, as json.dumps with options does), a timestamp whose date-and-second part is
-formatted once per second, and a plain write + flush instead of print().
+Every evaluation logs a line, so the line is made cheaply: orjson (about a tenth of the
+stdlib encoder's time) writing UTF-8 bytes straight to stderr's byte stream, a timestamp whose
+date-and-second part is formatted once per second, and `info_line` for the decision line, which
+makes the same line as the processors without structlog's per-call plumbing.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import json as _json
 import logging
 import sys
 import time
-from typing import Any
+from typing import Any, Callable
 
+import orjson
 import structlog
 
 
@@ -25,43 +27,107 @@ def _fallback(value: Any) -> Any:
 
 
 class JSONLine:
-    """The event dict as one JSON line; non-ASCII text stays readable."""
+    """The event dict as one JSON line (UTF-8 bytes, or str with `text=True`); non-ASCII text stays readable."""
 
-    def __init__(self) -> None:
-        self._encode = _json.JSONEncoder(ensure_ascii=False, default=_fallback).encode
+    def __init__(self, text: bool = False) -> None:
+        self._text = text
+        self._stdlib_encode = _json.JSONEncoder(ensure_ascii=False, default=_fallback).encode
 
-    def __call__(self, logger: Any, method_name: str, event_dict: dict[str, Any]) -> str:
-        return self._encode(event_dict)
+    def __call__(self, logger: Any, method_name: str, event_dict: dict[str, Any]) -> bytes | str:
+        try:
+            line = orjson.dumps(event_dict)
+        except orjson.JSONEncodeError:
+            # What orjson refuses (a value JSON cannot hold, non-str keys, ints over 64 bits, lone
+            # surrogates) is rare: the stdlib encoder writes it, with reprs for the values.
+            text = self._stdlib_encode(event_dict)
+            return text if self._text else text.encode("utf-8", "backslashreplace")
+        return line.decode() if self._text else line
 
 
 class UTCTimeStamper:
     """`timestamp`: ISO 8601 in UTC with microseconds, e.g. 2010-12-30T08:00:00.123456Z."""
 
     def __init__(self) -> None:
-        self._second = -1
-        self._prefix = ""
+        self._second_and_prefix = (-1, "")  # one tuple, swapped whole: threads never mix two seconds' parts
 
     def __call__(self, logger: Any, method_name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
-        now = time.time()
-        second = int(now)
-        if second != self._second:  # a race between threads only formats the same second twice
-            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-            self._second = second
-        event_dict["timestamp"] = f"{self._prefix}.{int((now - second) * 1_000_000):06d}Z"
+        second, micro = divmod(time.time_ns() // 1000, 1_000_000)
+        cached = self._second_and_prefix
+        if cached[0] != second:
+            cached = self._second_and_prefix = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+        event_dict["timestamp"] = f"{cached[1]}.{micro:06d}Z"
         return event_dict
 
 
+class _JSONInfoLine:
+    """An info event's line as the JSON processors below make it (event, level, timestamp, JSON),
+    made and written directly: for the decision line, one per evaluation, the processor loop and
+    a bound logger's plumbing (which re-packs the fields four times) cost more than the line."""
+
+    def __init__(self, stamp: UTCTimeStamper, render: JSONLine, binary: Any) -> None:
+        self._stamp, self._render = stamp, render
+        self._write, self._flush = binary.write, binary.flush
+
+    def __call__(self, event: str, fields: dict[str, Any]) -> None:
+        fields["event"] = event
+        fields["level"] = "info"
+        self._stamp(None, "info", fields)
+        self._write(self._render(None, "info", fields) + b"\n")  # one write per line: lines never interleave
+        self._flush()
+
+
+def _through_processors(processors: list, logger: Any) -> Callable[[str, dict[str, Any]], None]:
+    def info(event: str, fields: dict[str, Any]) -> None:
+        fields["event"] = event
+        line: Any = fields
+        try:
+            for processor in processors:
+                line = processor(logger, "info", line)
+        except structlog.DropEvent:
+            return
+        logger.msg(line)
+
+    return info
+
+
+def _unconfigured(event: str, fields: dict[str, Any]) -> None:
+    structlog.get_logger().info(event, **fields)  # structlog's defaults, as every other logger here
+
+
+_info: Callable[[str, dict[str, Any]], None] = _unconfigured
+_stream: Any = None  # kept: a text stream closes its byte stream when it is collected
+
+
 def configure(level: str = "info", json: bool = True) -> None:
+    global _info, _stream
     numeric = getattr(logging, level.upper(), logging.INFO)
-    renderer = JSONLine() if json else structlog.dev.ConsoleRenderer()
+    stream = _stream = sys.stderr
+    binary = getattr(stream, "buffer", None)
+    stamp = UTCTimeStamper()
+    if json and binary is not None:  # JSON as bytes: no str to decode and encode again
+        renderer: Any = JSONLine()
+        factory: Any = structlog.BytesLoggerFactory(file=binary)
+    else:
+        renderer = JSONLine(text=True) if json else structlog.dev.ConsoleRenderer()
+        factory = structlog.WriteLoggerFactory(file=stream)
+    # Nothing binds context variables, so no merge_contextvars (each call copies the context).
+    # _JSONInfoLine makes the same line as these: keep the two in step.
+    processors = [structlog.processors.add_log_level, stamp, renderer]
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            UTCTimeStamper(),
-            renderer,
-        ],
+        processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
+        logger_factory=factory,
         cache_logger_on_first_use=True,
     )
+    if numeric > logging.INFO:
+        _info = lambda event, fields: None  # noqa: E731
+    elif json and binary is not None:
+        _info = _JSONInfoLine(stamp, renderer, binary)
+    else:
+        _info = _through_processors(processors, factory())
+
+
+def info_line(event: str, fields: dict[str, Any]) -> None:
+    """Log `fields` at info as `event`: the line `log.info(event, **fields)` writes, made more
+    cheaply (see _JSONInfoLine). For the line every evaluation writes; takes `fields` over."""
+    _info(event, fields)

@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import time
-from typing import Callable
+from typing import Any, Callable
 
 import grpc
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
@@ -49,9 +49,21 @@ PACK_GENERATION = Gauge(
 )
 
 
+# The labelled series each decision counts in, found once per (pack, kind, outcome): `.labels()`
+# costs more than the increment itself. Bounded by packs x kinds x 2; prometheus keeps them anyway.
+_DECISION_SERIES: dict[tuple[str, str, bool], tuple[Any, Any]] = {}
+
+
 def record_decision(pack: str, kind: str, compliant: bool, seconds: float) -> None:
-    EVALUATIONS.labels(pack, kind, "compliant" if compliant else "non_compliant").inc()
-    EVALUATION_SECONDS.labels(pack).observe(seconds)
+    series = _DECISION_SERIES.get((pack, kind, compliant))
+    if series is None:
+        series = _DECISION_SERIES[(pack, kind, compliant)] = (
+            EVALUATIONS.labels(pack, kind, "compliant" if compliant else "non_compliant"),
+            EVALUATION_SECONDS.labels(pack),
+        )
+    count, latency = series
+    count.inc()
+    latency.observe(seconds)
 
 
 def record_error(code: grpc.StatusCode) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import os
 import time
@@ -51,10 +52,11 @@ class Evaluator:
         return self.live.swap(registry)
 
     @staticmethod
-    def pack_for(registry: PackRegistry, request: pb.EvaluateRequest) -> Pack:
+    def pack_for(registry: PackRegistry, request: pb.EvaluateRequest, day: dt.date | None = None) -> Pack:
+        """The pack named, else the one in force at the request's date (`day`, when already parsed)."""
         if request.pack:
             return registry.get(request.pack)
-        return registry.resolve(request.locality, parse_date(request.date))  # type: ignore[arg-type]
+        return registry.resolve(request.locality, day or parse_date(request.date))  # type: ignore[arg-type]
 
     def evaluate(self, request: pb.EvaluateRequest) -> pb.Decision:
         with self.live.use() as registry:
@@ -70,7 +72,8 @@ class Evaluator:
         problems, submission = read_request(request)  # every field checked, the submission's dict built
         if problems:
             raise InvalidArgument(problems)
-        pack = self.pack_for(registry, request)
+        day = parse_date(request.date) if request.date else None  # valid: read_request checked it
+        pack = self.pack_for(registry, request, day)
         kind = request.WhichOneof("submission")
         if kind not in pack.kinds:
             raise KindNotGoverned(
@@ -80,7 +83,7 @@ class Evaluator:
             kind=kind,
             pack_id=pack.id,
             locality=request.locality,
-            date=parse_date(request.date) if request.date else None,
+            date=day,
             thresholds=pack.thresholds,
         )
         facts = self._derive(pack, kind, submission, context)

@@ -97,6 +97,83 @@ def contenders(evaluator, policy, zt, engine, requests, dicts):
     return {"policyhub": hub, "zen-engine": zen_, "plain Python": plain}
 
 
+def stack_floor(evaluator, requests):
+    """A contender doing only the calls into C that an evaluation on this stack cannot avoid.
+
+    Per case, prepared from a real evaluation: read every set field of the request (ListFields,
+    recursively), the engine's calls on the pack's own ruleset with the facts' JSON made
+    beforehand (assert, start and complete each action, delete the state), parse the Decision
+    from its bytes, and write a decision log line of the same fields with orjson. No validation,
+    no derive function, no message formatting, no Python between the calls. Its rate is the
+    ceiling policyhub's evaluation could reach on durable_rules, protobuf and a per-evaluation
+    log line; its ratio to zen-engine says what the engine target asks of the Python in between.
+    Relies on engine internals (the ruleset's handle and sent property names): if they change,
+    the floor is skipped rather than wrong.
+    """
+    import os
+
+    import durable_rules_engine
+    import orjson
+
+    from policyhub.enginejson import facts_json
+    from policyhub.normalize import read_request
+    from policyhub.rules.model import Context
+    from policyhub.v1 import policyhub_pb2 as pb
+    from policyhub.validation import parse_date
+
+    registry = evaluator.registry
+    prepared = []
+    for request in requests:
+        _, submission = read_request(request)
+        pack = evaluator.pack_for(registry, request)
+        kind = request.WhichOneof("submission")
+        context = Context(kind=kind, pack_id=pack.id, locality=request.locality, date=parse_date(request.date),
+                          thresholds=pack.thresholds)
+        facts = evaluator._derive(pack, kind, submission, context)
+        ruleset = pack.ruleset
+        # With the end fact always: every state then runs an action before it is deleted.
+        batch, _ = facts_json(facts + [{"type": "$end"}], ruleset._sent_names, None)
+        decision = evaluator.evaluate(request)
+        line = {"decision_id": decision.decision_id, "pack": pack.ref, "kind": kind, "compliant": decision.compliant,
+                "rules_fired": sorted({v.rule_id for v in decision.violations}), "grades": [g.code for g in decision.grades],
+                "consequences": [c.code for c in decision.consequences], "latency_ms": 0.123}
+        prepared.append((request, ruleset._handle, batch, decision.SerializeToString(), line))
+    sink = open(os.devnull, "wb")  # noqa: SIM115 - lives as long as the bench
+
+    def walk(message) -> None:
+        for field, value in message.ListFields():
+            if field.message_type is not None:
+                if field.message_type.GetOptions().map_entry:
+                    for key in value:
+                        value[key]
+                elif field.is_repeated:
+                    for item in value:
+                        walk(item)
+                else:
+                    walk(value)
+
+    assert_facts = durable_rules_engine.assert_facts
+    start = durable_rules_engine.start_action_for_state
+    complete = durable_rules_engine.complete_and_start_action
+    delete = durable_rules_engine.delete_state
+    parse = pb.Decision.FromString
+    dumps = orjson.dumps
+
+    def floor() -> int:
+        for request, handle, batch, decision_bytes, line in prepared:
+            walk(request)
+            _, state = assert_facts(handle, batch)
+            messages = start(handle, state)[1]
+            while messages is not None:
+                messages = complete(handle, state)
+            delete(handle, "0")
+            parse(decision_bytes)
+            sink.write(dumps(line) + b"\n")
+        return len(prepared)
+
+    return floor
+
+
 def breakdown(evaluator, requests) -> list[list[str]]:
     """CPU µs per evaluation in each stage of Evaluator.evaluate, for the "what bounds it" note.
 
@@ -107,6 +184,7 @@ def breakdown(evaluator, requests) -> list[list[str]]:
 
     from policyhub.normalize import read_request
     from policyhub.rules.model import Context
+    from policyhub.v1 import policyhub_pb2 as pb
     from policyhub.validation import parse_date
 
     clock = time.process_time
@@ -133,7 +211,8 @@ def breakdown(evaluator, requests) -> list[list[str]]:
         t = tick("derive facts (the pack's rules/*.py, rules/ballots.py)", t)
         matches = pack.ruleset.run(facts)
         t = tick("durable_rules (engine.py, enginejson.py)", t)
-        decision, built = evaluator._assemble(pack, kind, matches, request)
+        wire, built = evaluator._assemble(pack, kind, matches, request)
+        pb.Decision.FromString(wire)  # as Evaluator.evaluate returns it (the service sends the bytes)
         t = tick("assemble the Decision (evaluator.py, assembly.py)", t)
         evaluator._observe(kind, built, 0.0)
         tick("decision log line and metrics (logs.py, metrics.py)", t)
@@ -155,7 +234,12 @@ def main(argv=None) -> int:
     outcomes = check_agreement(*setup)
     print(f"# engine: {args.cases} generated ballots (seed {args.seed}); all three engines agree on every case")
     print("# outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
-    runs = common.interleaved(contenders(*setup), args.rounds)
+    engines = contenders(*setup)
+    try:
+        engines["floor: the stack's C calls"] = stack_floor(setup[0], setup[4])
+    except Exception as exc:  # engine internals changed: no floor rather than a wrong one
+        print(f"(no floor: {type(exc).__name__}: {exc})")
+    runs = common.interleaved(engines, args.rounds)
     rows = []
     for name, rates in runs.items():
         vs_zen = common.median_ratio(rates, runs["zen-engine"])

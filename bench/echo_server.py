@@ -27,15 +27,20 @@ import common  # noqa: E402
 from policyhub.caseio import request_from_dict  # noqa: E402
 from policyhub.evaluator import Evaluator  # noqa: E402
 from policyhub.registry import PackRegistry  # noqa: E402
-from policyhub.v1 import policyhub_pb2_grpc  # noqa: E402
+from policyhub.v1 import policyhub_pb2  # noqa: E402
+
+SERVICE = policyhub_pb2.DESCRIPTOR.services_by_name["PolicyHub"].full_name
 
 
-class Echo(policyhub_pb2_grpc.PolicyHubServicer):
-    def __init__(self, decisions) -> None:
-        self.decisions = decisions
-
-    def Evaluate(self, request, context):
-        return self.decisions[request.request_id]
+def add_echo(server: grpc.Server, decisions: dict[str, bytes]) -> None:
+    """Evaluate answers with the request's Decision, serialised beforehand: policyhub, too, sends
+    its decisions as wire bytes it made, with no message to serialise."""
+    evaluate = grpc.unary_unary_rpc_method_handler(
+        lambda request, context: decisions[request.request_id],
+        request_deserializer=policyhub_pb2.EvaluateRequest.FromString,
+        response_serializer=lambda data: data,
+    )
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, {"Evaluate": evaluate}),))
 
 
 def main() -> int:
@@ -50,11 +55,11 @@ def main() -> int:
     evaluator = Evaluator(PackRegistry.discover())
     decisions = {}
     for data in ballots.generate(args.cases, args.seed):
-        decisions[data["request_id"]] = evaluator.evaluate(request_from_dict(data))
+        decisions[data["request_id"]] = evaluator.evaluate_wire(request_from_dict(data))
     sys.stderr = saved
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=args.threads))
-    policyhub_pb2_grpc.add_PolicyHubServicer_to_server(Echo(decisions), server)
+    add_echo(server, decisions)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")

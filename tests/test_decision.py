@@ -177,3 +177,44 @@ def test_the_decision_log_line_says_what_the_decision_says(tmp_path):
     assert line["grades"] == [g["code"] for g in decision["grades"]] == ["excellent"]
     assert line["consequences"] == [c["code"] for c in decision["consequences"]] and line["consequences"]
     assert isinstance(line["latency_ms"], float) and line["latency_ms"] > 0
+
+
+def test_results_and_batches_sent_as_bytes_parse_as_the_api_builds_them(evaluator):
+    """The service answers batches and stream items with assembly's wire bytes: they must parse
+    to the messages the protobuf API builds from the same decisions and errors."""
+    from policyhub.caseio import request_from_dict
+    from policyhub.service import error_message
+
+    cases = [case for path in sorted(PACKS_DIR.glob("*/fixtures/*.yaml")) for case in load_cases(path)][:40]
+    requests = [request_from_dict(case.request) for case in cases] + [pb.EvaluateRequest(request_id="no-submission")]
+    wires, expected = [], pb.EvaluateBatchResponse()
+    for index, request in enumerate(requests):
+        result = expected.results.add(index=index, request_id=request.request_id)
+        try:
+            decision = evaluator.evaluate_wire(request)
+        except Exception as exc:
+            result.error.CopyFrom(error_message(exc))
+            wires.append(assembly.result_wire(index, request.request_id, error=error_message(exc)))
+        else:
+            result.decision.ParseFromString(decision)
+            wires.append(assembly.result_wire(index, request.request_id, decision=decision))
+        assert pb.Result.FromString(wires[-1]) == result
+    assert any(r.HasField("error") for r in expected.results) and any(r.HasField("decision") for r in expected.results)
+    assert pb.EvaluateBatchResponse.FromString(assembly.batch_wire(wires)) == expected
+
+
+def test_a_forked_child_does_not_repeat_its_parent_s_decision_ids():
+    """Ids come from a per-process generator: a fork must reseed it, or both would make the same ids."""
+    import os
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next ids, then out without pytest's teardown
+        os.write(write_end, " ".join(new_decision_id() for _ in range(5)).encode())
+        os._exit(0)
+    os.close(write_end)
+    os.waitpid(pid, 0)
+    child = os.read(read_end, 4096).decode().split()
+    parent = [new_decision_id() for _ in range(5)]
+    assert len(child) == 5
+    assert not {c[10:] for c in child} & {p[10:] for p in parent}  # the random parts

@@ -5,7 +5,8 @@ labels of its grades and consequences. Built as messages on every match (each su
 string copied in, field by field) they were most of the assembly's cost, so each rule's constant
 parts are encoded as protobuf wire bytes on its first match in a pack; a decision is then joined
 from those bytes and the few fields each match brings (subject, scheme, grade, severity, path,
-message) and parsed in one C call, in about half the time.
+message) and parsed in one C call, in about half the time. The service sends those bytes as
+they are (wrapped in a batch's or stream's Result the same way), with no parse and no serialise.
 
 Field numbers come from the generated descriptors, checked at import to be of the kind encoded
 here, so a change to the proto fails loudly instead of producing a wrong message.
@@ -25,6 +26,7 @@ from .rules.model import Rule
 from .v1 import policyhub_pb2 as pb
 
 _STRING, _MESSAGE, _BOOL = FieldDescriptor.TYPE_STRING, FieldDescriptor.TYPE_MESSAGE, FieldDescriptor.TYPE_BOOL
+_VARINTS = (_BOOL, FieldDescriptor.TYPE_INT32)
 
 
 def _varint(value: int) -> bytes:
@@ -57,7 +59,7 @@ def _key(message: Any, name: str, kind: int) -> bytes:
     field = message.DESCRIPTOR.fields_by_name[name]
     if field.type != kind:
         raise RuntimeError(f"{message.DESCRIPTOR.full_name}.{name} is no longer of the type assembly.py encodes")
-    return _varint(field.number << 3 | (0 if kind == _BOOL else 2))  # wire type 0: varint, 2: length-delimited
+    return _varint(field.number << 3 | (0 if kind in _VARINTS else 2))  # wire type 0: varint, 2: length-delimited
 
 
 _DECISION_ID = _key(pb.Decision, "decision_id", _STRING)
@@ -247,11 +249,36 @@ class DecisionBuilder:
         if yielded and (not self.rules_fired or self.rules_fired[-1] != rule.id):  # a rule's matches come together
             self.rules_fired.append(rule.id)
 
-    def decision(self, decision_id: str, request_id: str) -> pb.Decision:
+    def wire(self, decision_id: str, request_id: str) -> bytes:
+        """The Decision as protobuf wire bytes (what the service sends: nothing to parse or serialise)."""
         self.decision_id = decision_id
         fields = self.fields
         fields.append(_string(_DECISION_ID, decision_id))
         fields.append(_string(_DECISION_REQUEST_ID, request_id))
         if self.compliant:
             fields.append(_COMPLIANT)
-        return pb.Decision.FromString(b"".join(fields))
+        return b"".join(fields)
+
+    def decision(self, decision_id: str, request_id: str) -> pb.Decision:
+        return pb.Decision.FromString(self.wire(decision_id, request_id))
+
+
+_RESULT_INDEX = _key(pb.Result, "index", FieldDescriptor.TYPE_INT32)
+_RESULT_REQUEST_ID = _key(pb.Result, "request_id", _STRING)
+_RESULT_DECISION = _key(pb.Result, "decision", _MESSAGE)
+_RESULT_ERROR = _key(pb.Result, "error", _MESSAGE)
+_BATCH_RESULT = _key(pb.EvaluateBatchResponse, "results", _MESSAGE)
+
+
+def result_wire(index: int, request_id: str, decision: bytes | None = None, error: pb.Error | None = None) -> bytes:
+    """A batch or stream Result as wire bytes, around a decision's wire bytes (or an error)."""
+    data = (_RESULT_INDEX + _varint(index) if index else b"") + _string(_RESULT_REQUEST_ID, request_id)
+    if decision is not None:
+        return data + _delimited(_RESULT_DECISION, decision)
+    assert error is not None
+    return data + _delimited(_RESULT_ERROR, error.SerializeToString())
+
+
+def batch_wire(results: list[bytes]) -> bytes:
+    """An EvaluateBatchResponse as wire bytes, from its Results' (in order)."""
+    return b"".join(_delimited(_BATCH_RESULT, result) for result in results)

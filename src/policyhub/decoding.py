@@ -1,4 +1,5 @@
 """Request decoding: bytes that are not the method's request message are the caller's error.
+(And responses: a handler may answer with the response message's wire bytes, sent as they are.)
 
 The generated `add_PolicyHubServicer_to_server` parses requests with `FromString`; when that
 fails (truncated bytes, invalid UTF-8 in a string field, nesting past protobuf's recursion
@@ -44,6 +45,17 @@ def _parser(message_class) -> Callable[[bytes], Any]:
     return parse
 
 
+def _serializer(message_class) -> Callable[[Any], bytes]:
+    """The response as bytes: a message is serialised; bytes (already the method's response
+    message on the wire, as the servicer makes decisions) are sent as they are."""
+    serialize = message_class.SerializeToString
+
+    def to_bytes(response) -> bytes:
+        return response if type(response) is bytes else serialize(response)
+
+    return to_bytes
+
+
 def _unary(behavior: Callable) -> Callable:
     def handle(request, context):
         if isinstance(request, Undecodable):
@@ -74,7 +86,7 @@ def add_servicer(servicer: Any, server: grpc.Server, service: ServiceDescriptor)
     handlers = {}
     for method in service.methods:
         parse = _parser(message_factory.GetMessageClass(method.input_type))
-        serialize = message_factory.GetMessageClass(method.output_type).SerializeToString
+        serialize = _serializer(message_factory.GetMessageClass(method.output_type))
         behavior = getattr(servicer, method.name)
         if method.client_streaming and method.server_streaming:
             make, wrapped = grpc.stream_stream_rpc_method_handler, _streaming_in(behavior)

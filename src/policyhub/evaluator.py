@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import os
+import random
 import time
 from typing import Any
 
@@ -27,11 +28,18 @@ _PAIRS = [high + low for high in _CROCKFORD for low in _CROCKFORD]  # 10 bits as
 _RANDOM_CHARACTERS = bytes.maketrans(bytes(range(256)), (_CROCKFORD * 8).encode())
 
 
+# A decision id must be unique, not secret: a generator seeded from os.urandom, once per process
+# (and again in a forked child, which would otherwise repeat its parent's ids). os.urandom per id
+# is a system call that gives up the GIL, which under a busy worker's threads costs a switch.
+_random = random.Random()
+os.register_at_fork(after_in_child=_random.seed)
+
+
 def new_decision_id() -> str:
     """A ULID: 48-bit milliseconds then 80 random bits, Crockford base32; sorts by time."""
     ms, p = int(time.time() * 1000), _PAIRS
     return (p[ms >> 40] + p[(ms >> 30) & 1023] + p[(ms >> 20) & 1023] + p[(ms >> 10) & 1023] + p[ms & 1023]
-            + os.urandom(16).translate(_RANDOM_CHARACTERS).decode())  # 16 characters: one per random byte
+            + _random.randbytes(16).translate(_RANDOM_CHARACTERS).decode())  # 16 characters: one per random byte
 
 
 _RULE_INDEX = operator.attrgetter("rule_index")
@@ -59,6 +67,10 @@ class Evaluator:
         return registry.resolve(request.locality, day or parse_date(request.date))  # type: ignore[arg-type]
 
     def evaluate(self, request: pb.EvaluateRequest) -> pb.Decision:
+        return pb.Decision.FromString(self.evaluate_wire(request))
+
+    def evaluate_wire(self, request: pb.EvaluateRequest) -> bytes:
+        """The Decision as protobuf wire bytes: what the service sends, made without a message object."""
         with self.live.use() as registry:
             try:
                 return self._evaluate(registry, request)
@@ -67,7 +79,7 @@ class Evaluator:
                     metrics.record_error(exc.code)
                 raise
 
-    def _evaluate(self, registry: PackRegistry, request: pb.EvaluateRequest) -> pb.Decision:
+    def _evaluate(self, registry: PackRegistry, request: pb.EvaluateRequest) -> bytes:
         started = time.perf_counter()
         problems, submission = read_request(request)  # every field checked, the submission's dict built
         if problems:
@@ -92,11 +104,11 @@ class Evaluator:
         except (TypeError, ValueError) as exc:
             raise RuleFailure(f"pack {pack.ref}: a fact is not a JSON value: {exc}",
                               summary=f"pack {pack.ref}: a fact the engine cannot take") from None
-        decision, built = self._assemble(pack, kind, matches, request)
+        wire, built = self._assemble(pack, kind, matches, request)
         elapsed = time.perf_counter() - started
         if self.observed:
             self._observe(kind, built, elapsed)
-        return decision
+        return wire
 
     @staticmethod
     def _observe(kind: str, built: DecisionBuilder, elapsed: float) -> None:
@@ -138,7 +150,7 @@ class Evaluator:
             facts.extend(produced)
         return facts
 
-    def _assemble(self, pack: Pack, kind: str, matches, request: pb.EvaluateRequest) -> tuple[pb.Decision, DecisionBuilder]:
+    def _assemble(self, pack: Pack, kind: str, matches, request: pb.EvaluateRequest) -> tuple[bytes, DecisionBuilder]:
         parts = parts_for(pack)
         built = DecisionBuilder(parts)
         matches = sorted(matches, key=_RULE_INDEX)  # rule order, then match order: the decision lists them so
@@ -151,8 +163,9 @@ class Evaluator:
             except Exception as exc:
                 raise RuleFailure(f"rule {rule.id}: {type(exc).__name__}: {exc}",
                                   summary=f"pack {pack.ref}: rule {rule.id} failed: {type(exc).__name__}") from None
-        decision = built.decision(new_decision_id(), request.request_id)
-        if request.trace:
+        wire = built.wire(new_decision_id(), request.request_id)
+        if request.trace:  # for debugging a pack: built as a message, the trace added, serialised
+            decision = pb.Decision.FromString(wire)
             by_rule: dict[int, list[dict]] = {}
             for match in matches:
                 by_rule.setdefault(match.rule_index, []).append(match.fact)
@@ -165,7 +178,8 @@ class Evaluator:
                 )
                 for fact in by_rule.get(index, ()):
                     entry.matched.add().update(fact)
-        return decision, built
+            wire = decision.SerializeToString()
+        return wire, built
 
 
 def decision_to_dict(decision: pb.Decision) -> dict[str, Any]:

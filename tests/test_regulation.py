@@ -136,6 +136,16 @@ def test_missing_anchor_and_duplicate_anchor_are_reported_with_lines():
     ]
 
 
+def test_an_empty_anchor_is_no_anchor():
+    with pytest.raises(RegulationError, match="line 3: heading '## 一 {# }' has no clause anchor"):
+        parse_regulation("# 标题\n\n## 一 {# }\n")
+
+
+def test_closing_hashes_of_a_heading_are_not_its_text():
+    regulation = parse_regulation("# 标题 #\n\n## C# 条款 {#一}\n")
+    assert regulation.title == "标题" and regulation.by_id("一").title == "C# 条款"
+
+
 def test_a_second_title_needs_an_anchor():
     with pytest.raises(RegulationError, match="line 3: heading '# 又一个标题'"):
         parse_regulation("# 标题\n\n# 又一个标题\n")

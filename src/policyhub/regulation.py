@@ -27,7 +27,7 @@ from typing import Any
 
 FILE_NAME = "regulation.md"
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _ANCHOR = re.compile(r"^(.*?)[ \t]*\{#([^{}]+)\}$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _RANGE_DASHES = "-–—~～至到"
@@ -147,7 +147,7 @@ def parse_regulation(markdown: str) -> Regulation:
             continue
         level, content = len(heading[1]), heading[2]
         anchored = _ANCHOR.match(content)
-        if anchored:
+        if anchored and anchored[2].strip():
             heads.append((anchored[2].strip(), anchored[1].strip(), level, index))
         elif level == 1 and title is None and not heads:
             title = content.strip()

@@ -118,6 +118,7 @@ def test_children(regulation):
         ("三、6（一）（二）", ["三、6(一)", "三、6(二)"]),
         ("二、一至四", ["二、一", "二、四"]),  # a range of Chinese numerals
         ("三、6，三、6", ["三、6"]),
+        ("三、1-99999999999", ["三、1", "三、2", "三、6"]),  # a range is bounded, not walked to its end
         ("票数核对", []),
         ("", []),
         ("七", []),

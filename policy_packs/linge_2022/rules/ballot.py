@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.ballots import combined_tallies, plurality, scheme_options, usable_rounds
+from policyhub.rules.extra import pattern
 from policyhub.rules.core_ballot import *  # noqa: F401,F403 - the core.ballot.* checks
 from policyhub.validation import parse_month
 from policyhub.vocabulary import AWARDS, BALLOT_OPTIONS, CONSEQUENCES, label
@@ -112,9 +113,9 @@ def central_household_quota(ballot: dict, ctx: Context):
 
 def _half_year(ballot: dict) -> str:
     """extra.half_year ("2022-H2") when given; else from the rounds' month; else the year."""
-    given = (ballot.get("extra") or {}).get("half_year")
+    given = pattern(ballot, "half_year", "ballot", r"[0-9]{4}-H[12]", "a half-year YYYY-H1 or YYYY-H2")
     if given:
-        return str(given)
+        return given
     for r in ballot.get("rounds", []):
         month = parse_month(r.get("month", ""))
         if month:

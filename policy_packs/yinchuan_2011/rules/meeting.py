@@ -6,6 +6,7 @@ The 06-15 and 06-30 thresholds are days of the meeting's own year.
 
 import datetime as dt
 
+from policyhub.errors import InvalidArgument
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.periods import day
 from policyhub.rules.procedure import missing_attendance, missing_segments
@@ -85,6 +86,10 @@ def rectification(submission: dict, ctx: Context):
             yield _problem(f"{where}.published", "整改方案未通过公告栏向干部群众通报",
                            "the plan was not published on the bulletin board")
         year = _year(meeting, ctx)
+        if year is None and any(day(item.get("deadline")) for item in items):
+            # the stage ends on 06-30 of the meeting's year: without a year the deadlines cannot be checked
+            raise InvalidArgument([(f"{path}.date", "required (or the request's date) to check the rectification "
+                                                    "deadlines against the end of the rectification stage")])
         last = ctx.thresholds.day_in_year("meeting.rectification_deadline", year) if year else None
         for i, item in enumerate(items):
             item_path = f"{where}.items[{i}]"

@@ -10,6 +10,7 @@ from fractions import Fraction
 from math import gcd
 from typing import Any, Iterable, NamedTuple, Sequence
 
+from ..errors import InvalidArgument
 from .model import Context
 from .thresholds import Thresholds
 
@@ -96,10 +97,34 @@ def round_counts(ballot: dict[str, Any]) -> list[RoundCount]:
 
 
 def scheme_options(ballot: dict[str, Any], t: Thresholds) -> tuple[str, list[str]]:
-    """The ballot's grading scheme and its options, best first (thresholds `ballot.schemes`)."""
+    """The ballot's grading scheme and its options, best first (thresholds `ballot.schemes`).
+
+    `ballot.default_scheme` is one scheme, or a scheme per subject kind (`{individual: member,
+    team: team}`) where the regulation grades teams and members on different scales: a ballot
+    that names no scheme is then graded on its subject's. A scheme the pack does not have, or
+    one that contradicts the subject's kind, is refused naming `ballot.scheme`: graded on the
+    wrong scale, every tally would be an "unknown option" and the grade would silently vanish.
+    """
     schemes = t.get("ballot.schemes")
-    scheme = ballot.get("scheme") or t.str("ballot.default_scheme")
-    return scheme, list(schemes.get(scheme, []))
+    default = t.get("ballot.default_scheme")
+    named = ballot.get("scheme")
+    if isinstance(default, dict):
+        kind = (ballot.get("subject") or {}).get("kind") or "individual"
+        inferred = default.get(kind)
+        if inferred is None:
+            raise InvalidArgument([("ballot.subject.kind", f"this pack grades subjects of kind "
+                                                          f"{', '.join(default)}, not {kind!r}")])
+        if named and named != inferred:
+            raise InvalidArgument([("ballot.scheme", f"a {kind} ballot is graded on the {inferred!r} scheme, "
+                                                     f"not {named!r}")])
+        scheme = inferred
+    else:
+        scheme = named or default
+    options = schemes.get(scheme)
+    if options is None:
+        raise InvalidArgument([("ballot.scheme", f"unknown scheme {scheme!r}; this pack's schemes: "
+                                                 f"{', '.join(schemes)}")])
+    return scheme, list(options)
 
 
 def round_problems(r: RoundCount, options: Sequence[str]) -> dict[str, Any]:

@@ -183,3 +183,105 @@ def test_a_review_by_an_organization_level_is_judged(evaluator):
     pledge = {"pledger": "member", "reviews": [{"level": "village", "approved": True}]}
     decision = decide(evaluator, {"locality": "street_2010", "date": "2011-03-01", "pledge": pledge})
     assert fired(decision, "street_pledge_2010.pledge.review") == 1  # judged: not the street's approval
+
+
+# --- 9. text that shows nothing is empty, in every pack -------------------------------------------
+
+BLANKS = ["\u3000", " \u3000\t", "\u200b", "\u200b\u200c\u200d\u2060\ufeff", "\u3000\u200b"]
+
+
+@pytest.mark.parametrize("blank", BLANKS)
+def test_blank_text_is_empty_everywhere(evaluator, blank):
+    def fires(request, rule_id):
+        return fired(decide(evaluator, request), rule_id) > 0
+
+    # form fields (yuyao 附件2, linge 附件1)
+    assert fires({"locality": "yuyao", "date": "2011-02-20", "pledge": {"member": {"name": blank}}},
+                 "yuyao_2011.pledge.form-fields")
+    assert fires({"locality": "linge", "date": "2022-06-14", "pledge": {"year": 2022, "submitted_at": "2022-06-01",
+                                                                        "member": {"name": blank}}},
+                 "linge_2022.pledge.form-fields")
+    # item texts: hollow (yuyao, sanshuang), too short (street)
+    items = [{"category": "residence", "text": blank * 12}]
+    assert fires({"locality": "yuyao", "date": "2011-02-20", "pledge": {"items": items}}, "yuyao_2011.pledge.vague-item")
+    assert fires({"locality": "sanshuang_district", "date": "2025-03-01", "pledge": {"items": items}},
+                 "sanshuang_2025.pledge.vague-item")
+    assert fires({"locality": "street_2010", "date": "2011-03-01", "pledge": {"items": items}},
+                 "street_pledge_2010.pledge.specific")
+    # a ledger entry's owner (huoerqi), a rectification item's content (yinchuan), an item's measures (linge)
+    assert fires({"locality": "huoerqi", "date": "2011-12-01", "log": {"rectification_ledger": [
+        {"issue": "路灯", "owner": blank, "deadline": "2012-01-31"}]}}, "huoerqi_2010.log.rectification-ledger")
+    assert fires({"locality": "yinchuan", "date": "2011-06-15", "meeting": {
+        "type": "review_meeting", "date": "2011-06-15", "rectification": {"published": True, "items": [
+            {"content": blank, "measures": "整改", "deadline": "2011-06-30"}]}}}, "yinchuan_2011.meeting.rectification")
+    assert fires({"locality": "linge", "date": "2022-06-14", "pledge": {"year": 2022, "submitted_at": "2022-06-01",
+                                                                        "items": [{"category": "service", "text": "服务事项一",
+                                                                                   "target": "目标", "measures": blank}]}},
+                 "linge_2022.pledge.target-measures")
+
+
+def test_blank_is_one_rule():
+    from policyhub.rules.pledges import blank, normalized, present
+
+    for text in BLANKS:
+        assert blank(text) and not present(text) and normalized(text) == ""
+    assert not blank("\u3000王\u200b") and present("王")
+
+
+# --- 6 and 8. refused, not judged: periods and raw ballot papers ------------------------------------
+
+@pytest.mark.parametrize("period, problem", [
+    ({"start": "2025-12-31", "end": "2025-01-01"}, "log.period.end"),
+    ({"start": "2015-01-01", "end": "2025-01-02"}, "log.period.end"),  # more than 10 years
+])
+def test_a_period_that_cannot_be_is_refused_by_both_readers(evaluator, period, problem):
+    from policyhub.normalize import read_request
+    from policyhub.validation import validate_request
+
+    request = request_from_dict({"locality": "sanshuang_district", "date": "2025-12-31", "log": {"period": period}})
+    assert [f for f, _ in validate_request(request)] == [problem]
+    assert read_request(request)[0] == validate_request(request)
+    assert refused(evaluator, {"locality": "sanshuang_district", "date": "2025-12-31", "log": {"period": period}}) == [problem]
+
+
+def test_ten_years_to_the_day_is_a_period():
+    from policyhub.validation import validate_request
+
+    request = request_from_dict({"locality": "x", "date": "2025-12-31",
+                                 "log": {"period": {"start": "2015-01-01", "end": "2025-01-01"}}})
+    assert validate_request(request) == []
+
+
+@pytest.mark.parametrize("pack, locality, date", [("linge_2022", "linge", "2022-12-31"),
+                                                  ("sanshuang_2025", "sanshuang_district", "2025-12-31"),
+                                                  ("street_pledge_2010", "street_2010", "2010-12-31"),
+                                                  ("yuyao_2011", "yuyao", "2011-12-31")])
+def test_a_ledger_without_its_period_is_refused_where_months_are_counted(evaluator, pack, locality, date):
+    assert refused(evaluator, {"locality": locality, "date": date, "log": {"period": {"start": date}}}) == [
+        "log.period.end"]
+    assert refused(evaluator, {"locality": locality, "date": date, "log": {}}) == ["log.period.start", "log.period.end"]
+
+
+def test_a_ledger_without_a_period_is_judged_where_no_month_is_counted(evaluator):
+    decision = decide(evaluator, {"locality": "huoerqi", "date": "2011-12-01", "log": {"rectification_ledger": [
+        {"issue": "路灯", "owner": "王五", "deadline": "2012-01-31"}]}})
+    assert decision["compliant"]
+
+
+def test_a_raw_paper_without_its_round_is_refused_naming_it():
+    from policyhub.normalize import read_request
+    from policyhub.validation import validate_request
+
+    request = request_from_dict({"locality": "town_2010", "date": "2010-12-20", "ballot": {
+        "ballots": [{"round": "village", "choice": "excellent"}, {"choice": "competent"}, {}]}})
+    assert [f for f, _ in validate_request(request)] == ["ballot.ballots[1].round", "ballot.ballots[2].round"]
+    assert read_request(request)[0] == validate_request(request)
+
+
+def test_a_blank_paper_is_cast_and_invalid():
+    from policyhub.normalize import read_request
+
+    request = request_from_dict({"locality": "town_2010", "date": "2010-12-20", "ballot": {
+        "ballots": [{"round": "village", "choice": "excellent"}, {"round": "village"}, {"round": "village"}]}})
+    _, ballot = read_request(request)
+    assert ballot["rounds"] == [{"name": "village", "tallies": {"excellent": 1}, "cast": 3, "invalid": 2}]

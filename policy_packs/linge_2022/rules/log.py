@@ -6,13 +6,11 @@ Only the whole months (quarters) of the ledger's period are checked: a ledger th
 
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.extra import flag
-from policyhub.rules.periods import day, iter_dated, month_of, month_text, span_label, whole_months, whole_spans
+from policyhub.rules.periods import day, period, iter_dated, month_of, month_text, span_label, whole_months, whole_spans
 
 
 def _period(log: dict):
-    period = log.get("period", {})
-    start, end = day(period.get("start")), day(period.get("end"))
-    return (start, end) if start and end and start <= end else None
+    return period(log)  # the whole months and quarters are counted: a ledger without its period is refused
 
 
 def _dated_meetings(log: dict, meeting_type: str):

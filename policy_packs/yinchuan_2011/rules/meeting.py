@@ -9,6 +9,7 @@ import datetime as dt
 from policyhub.errors import InvalidArgument
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.periods import day
+from policyhub.rules.pledges import present
 from policyhub.rules.procedure import missing_attendance, missing_segments
 from policyhub.rules.shuangshu import labelled_attendance, labelled_segment, review_meetings
 
@@ -95,7 +96,7 @@ def rectification(submission: dict, ctx: Context):
             item_path = f"{where}.items[{i}]"
             for field, zh, en in (("content", "整改内容", "content"), ("measures", "整改措施", "measures"),
                                   ("deadline", "整改时限", "deadline")):
-                if not str(item.get(field) or "").strip():
+                if not present(item.get(field)):  # blank text (spaces, U+3000, zero-width) is no content
                     yield _problem(f"{item_path}.{field}", f"第{i + 1}项缺少{zh}", f"item {i + 1} has no {en}")
             due = day(item.get("deadline"))
             if due and last and due > last:

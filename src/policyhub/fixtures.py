@@ -65,11 +65,37 @@ def load_cases(path: str | Path) -> list[Case]:
     return cases
 
 
+CASE_SUFFIXES = {".yaml", ".yml", ".json"}
+
+
+def pack_dirs(paths: Iterable[str | Path]) -> list[Path]:
+    """The pack folders among `paths`: a folder holding pack.yaml, or each such folder directly inside one."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if (p / "pack.yaml").is_file():
+            found.append(p)
+        elif p.is_dir():
+            found += sorted(child for child in p.iterdir() if (child / "pack.yaml").is_file())
+    return found
+
+
 def case_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The case files a path names: a file itself; a pack folder's fixtures/ (its pack.yaml and
+    thresholds.yaml are no cases); a folder of packs (policy_packs/) each pack's fixtures/ and any
+    other case files beside them; any other folder every YAML or JSON file below it."""
     files: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.suffix in {".yaml", ".yml", ".json"} and f.is_file())
+        if (p / "pack.yaml").is_file():
+            fixtures = p / "fixtures"
+            files += case_files([fixtures]) if fixtures.is_dir() else []
+        elif p.is_dir():
+            packs = pack_dirs([p])
+            if packs:
+                files += case_files(packs)
+                files += case_files(sorted(c for c in p.iterdir() if c not in packs and
+                                           (c.is_dir() or c.suffix in CASE_SUFFIXES) and not c.name.startswith(".")))
+            else:
+                files += sorted(f for f in p.rglob("*") if f.suffix in CASE_SUFFIXES and f.is_file())
         else:
             files.append(p)
     return files

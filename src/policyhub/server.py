@@ -218,8 +218,11 @@ class AdminServicer(admin_pb2_grpc.AdminServicer):
 
 
 def _admin_server(supervisor: Supervisor, config: ServerConfig):
+    from . import decoding
+
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="policyhub-admin"))
-    admin_pb2_grpc.add_AdminServicer_to_server(AdminServicer(supervisor), server)
+    # Not the generated add_AdminServicer_to_server: bytes that do not parse are INVALID_ARGUMENT, not INTERNAL.
+    decoding.add_servicer(AdminServicer(supervisor), server, admin_pb2.DESCRIPTOR.services_by_name["Admin"])
     port = bind(server, f"{config.admin_host}:{config.admin_port}", config)
     server.start()
     return server, port

@@ -224,3 +224,27 @@ def test_a_restarted_worker_serves_the_accepted_set_not_the_disk(tmp_path):
         assert serving_version(server) == "1.0.1"
     finally:
         assert server.stop() == 0
+
+
+def test_the_admin_service_answers_bytes_that_do_not_parse_with_invalid_argument(tmp_path):
+    """Issue 14: the Admin service answered unparseable bytes with INTERNAL, as if it were at fault."""
+    from grpc_status import rpc_status
+
+    from google.rpc import error_details_pb2
+
+    pack = demo_pack_copy(tmp_path)
+    server = RunningServer("--workers", "1", "--no-installed-packs", "--pack-path", str(pack), "--admin-port", "0")
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{server.serving['admin_port']}") as channel:
+            raw = channel.unary_unary("/policyhub.v1.Admin/Reload")
+            with pytest.raises(grpc.RpcError) as caught:
+                raw(b"\x0a\x05ab", timeout=30)  # field 1 says 5 bytes follow; 2 do
+            assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            status = rpc_status.from_call(caught.value)
+            detail = error_details_pb2.BadRequest()
+            status.details[0].Unpack(detail)
+            assert [v.field for v in detail.field_violations] == ["request"]
+            assert not server.events("reload")  # nothing was reloaded
+            assert admin_pb2_grpc.AdminStub(channel).Reload(admin_pb2.ReloadRequest(), timeout=120).accepted
+    finally:
+        assert server.stop() == 0

@@ -285,3 +285,59 @@ def test_a_blank_paper_is_cast_and_invalid():
         "ballots": [{"round": "village", "choice": "excellent"}, {"round": "village"}, {"round": "village"}]}})
     _, ballot = read_request(request)
     assert ballot["rounds"] == [{"name": "village", "tallies": {"excellent": 1}, "cast": 3, "invalid": 2}]
+
+
+# --- notes: info findings have their own place in the decision -------------------------------------
+
+def test_an_info_note_is_no_violation(evaluator):
+    """street_pledge_2010.pledge.non-party-welcome: “never a violation” (rulebook)."""
+    pledge = {"pledger": "member", "member": {"name": "周", "roles": ["activist"]}}
+    decision = decide(evaluator, {"locality": "street_2010", "date": "2010-07-15", "pledge": pledge})
+    assert [n["rule_id"] for n in decision["notes"]] == ["street_pledge_2010.pledge.non-party-welcome"]
+    assert all(n["severity"] == "info" for n in decision["notes"])
+    assert "street_pledge_2010.pledge.non-party-welcome" not in {v["rule_id"] for v in decision["violations"]}
+
+
+def test_every_fixture_decision_keeps_notes_and_violations_apart(registry):
+    from policyhub.fixtures import case_files, load_cases, outcome_in_process
+    from policyhub.evaluator import Evaluator
+
+    checker = Evaluator(registry, observed=False)
+    notes = 0
+    for path in case_files([p.directory for p in registry.packs()]):
+        for case in load_cases(path):
+            decision = outcome_in_process(checker, case.request).get("decision")
+            if decision:
+                assert {v["severity"] for v in decision["violations"]} <= {"error", "warning"}, case.source
+                assert {n["severity"] for n in decision["notes"]} <= {"info"}, case.source
+                assert decision["compliant"] == all(v["severity"] != "error" for v in decision["violations"])
+                notes += len(decision["notes"])
+    assert notes > 0
+
+
+@pytest.mark.parametrize("final, sign, note", [("excellent", "central_household_sign", False),
+                                               ("qualified", "party_household_sign", False),
+                                               ("unqualified", None, True)])
+def test_linge_household_sign_speaks_per_match(evaluator, final, sign, note):
+    """linge_2022.ballot.household-sign: excellent → 中心户牌; qualified → 党员户牌; unqualified → neither, and a note."""
+    ballot = {"purpose": "evaluation", "scheme": "annual", "subject": {"id": "M-1"}, "final_grade": final}
+    decision = decide(evaluator, {"locality": "linge", "date": "2022-12-20", "ballot": ballot})
+    signs = [c["code"] for c in decision["consequences"] if c["rule_id"] == "linge_2022.ballot.household-sign"]
+    assert signs == ([sign] if sign else [])
+    assert fired({"violations": [], "notes": decision["notes"]}, "linge_2022.ballot.household-sign") == int(note)
+
+
+def test_a_fact_bringing_an_undeclared_consequence_fails_the_rule():
+    from types import SimpleNamespace
+
+    from policyhub.assembly import DecisionBuilder, RuleParts
+    from policyhub.errors import RuleFailure
+    from policyhub.rules.model import Rule
+
+    rule = Rule(id="x.ballot.y", clause="1", kinds=("ballot",), when=lambda t: None, fact_consequences=("warning_talk",))
+    parts = RuleParts(rule, "doc")
+    builder = DecisionBuilder(SimpleNamespace(pack_ref=b""))
+    builder.add(parts, {"consequences": ["warning_talk"]})
+    assert builder.consequence_codes == ["warning_talk"]
+    with pytest.raises(RuleFailure):
+        builder.add(parts, {"consequences": ["dismissal"]})

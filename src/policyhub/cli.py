@@ -336,6 +336,7 @@ def pack_show(ref, as_json, pack_paths) -> None:
     for rule in found.rules:
         yields = [rule.severity or ""] + (["grade"] if rule.grade else [])
         yields += [c["code"] if isinstance(c, dict) else c for c in rule.consequences]
+        yields += [f"{c} (by case)" for c in rule.fact_consequences]
         click.echo(f"  {rule.id:52} [{rule.document or found.document} {rule.clause}] {' '.join(y for y in yields if y)}")
     click.echo("interpretations:")
     for item in found.interpretations:

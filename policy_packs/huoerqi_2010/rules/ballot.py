@@ -94,7 +94,9 @@ ESCALATION = Rule(
     id="huoerqi_2010.ballot.escalation",
     clause="三、5",
     kinds=("ballot",),
-    # info: the consequences come from the fact (they depend on the run), and a rule must yield something itself
+    # The consequences come from the fact: they depend on the run. The note (info: not a violation)
+    # says which run it is, the reason for them.
+    fact_consequences=("warning_talk", "admonition_talk", "pay_reduction", "dismissal", "recall_recommended"),
     severity="info",
     when=lambda t: m.type == "escalation",
     message={

@@ -78,9 +78,11 @@ def household_sign(ballot: dict, ctx: Context):
     if sign:
         named["en"] = f"hang the {named['en']}"
     grade = label(BALLOT_OPTIONS, final)
+    # A sign is the consequence, and says enough; with no sign (unqualified) the rulebook wants an
+    # info note, so only that match speaks (severity "": no note for this match).
     yield fact("household_sign", path="ballot.final_grade", subject_id=_subject_id(ballot),
                grade_zh=grade["zh"], grade_en=grade["en"], sign_zh=named["zh"], sign_en=named["en"],
-               consequences=[sign] if sign else [])
+               consequences=[sign] if sign else [], **({"severity": ""} if sign else {}))
 
 
 def _whole(share: Fraction, base: int, rounding: str, bound: str) -> int:
@@ -172,7 +174,9 @@ HOUSEHOLD_SIGN = Rule(
     id="linge_2022.ballot.household-sign",
     clause="二(一) 主要任務1",
     kinds=("ballot",),
-    # info: each result says which sign (if any) the household hangs; the sign is the consequence
+    # the sign is the consequence (excellent, qualified); an unqualified member hangs none, which
+    # the note says (info: not a violation)
+    fact_consequences=("central_household_sign", "party_household_sign"),
     severity="info",
     when=lambda t: m.type == "household_sign",
     message={

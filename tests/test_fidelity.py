@@ -341,3 +341,21 @@ def test_a_fact_bringing_an_undeclared_consequence_fails_the_rule():
     assert builder.consequence_codes == ["warning_talk"]
     with pytest.raises(RuleFailure):
         builder.add(parts, {"consequences": ["dismissal"]})
+
+
+# --- (a sibling of 1) a ballot that does not name its purpose is read alike by every pack ---------
+
+def test_a_ballot_without_purpose_is_an_evaluation_in_every_pack(evaluator):
+    rounds = [{"name": "village", "month": "2022-12", "cast": 10, "tallies": {"good": 6, "fairly_good": 4}}]
+    linge = decide(evaluator, {"locality": "linge", "date": "2022-12-20", "ballot": {"subject": {"id": "M"}, "rounds": rounds}})
+    assert [g["code"] for g in linge["grades"]] == ["good"]  # graded, as farm, town and huoerqi grade it
+    assert fired(linge, "linge_2022.ballot.publish-results") == 1
+    yuyao = decide(evaluator, {"locality": "yuyao", "date": "2011-12-20", "ballot": {
+        "subject": {"id": "M"}, "rounds": [{"name": "self", "cast": 1, "tallies": {"excellent": 1}}]}})
+    assert fired(yuyao, "yuyao_2011.ballot.year-end-components") == 3  # peer, org and masses missing
+
+
+def test_a_ballot_naming_an_award_without_purpose_is_a_selection(evaluator):
+    ballot = {"award": "central_household", "selected": 1, "base_count": 52}  # 15–20% of 52: 8 to 10
+    decision = decide(evaluator, {"locality": "linge", "date": "2022-12-20", "ballot": ballot})
+    assert fired(decision, "linge_2022.ballot.central-household-quota") == 1

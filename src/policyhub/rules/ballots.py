@@ -96,6 +96,13 @@ def round_counts(ballot: dict[str, Any]) -> list[RoundCount]:
     return rounds
 
 
+def purpose_of(ballot: dict[str, Any]) -> str:
+    """evaluation or selection: as the ballot says; one that does not say is a selection when it
+    names an award (评选), else an evaluation (测评). One reading for every pack, so a ballot
+    without `purpose` is never graded by one pack and silently passed over by another."""
+    return ballot.get("purpose") or ("selection" if ballot.get("award") else "evaluation")
+
+
 def scheme_options(ballot: dict[str, Any], t: Thresholds) -> tuple[str, list[str]]:
     """The ballot's grading scheme and its options, best first (thresholds `ballot.schemes`).
 

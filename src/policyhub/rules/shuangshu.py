@@ -34,7 +34,8 @@ from typing import Iterator
 
 from .. import vocabulary
 from . import extra
-from .ballots import SHARE_BASES, RoundCount, combined_tallies, plurality, scheme_options, usable_rounds
+from .ballots import (SHARE_BASES, RoundCount, combined_tallies, plurality, purpose_of, scheme_options,
+                      usable_rounds)
 from durable.lang import m
 
 from .model import Context, Rule, derive, fact
@@ -216,7 +217,7 @@ def role_names(roles: list[str]) -> tuple[str, str]:
 
 
 def is_evaluation(ballot: dict) -> bool:
-    return ballot.get("purpose", "evaluation") == "evaluation"
+    return purpose_of(ballot) == "evaluation"
 
 
 def percent(share: Fraction) -> str:

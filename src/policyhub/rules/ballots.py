@@ -106,25 +106,32 @@ def purpose_of(ballot: dict[str, Any]) -> str:
 def scheme_options(ballot: dict[str, Any], t: Thresholds) -> tuple[str, list[str]]:
     """The ballot's grading scheme and its options, best first (thresholds `ballot.schemes`).
 
-    `ballot.default_scheme` is one scheme, or a scheme per subject kind (`{individual: member,
-    team: team}`) where the regulation grades teams and members on different scales: a ballot
-    that names no scheme is then graded on its subject's. A scheme the pack does not have, or
-    one that contradicts the subject's kind, is refused naming `ballot.scheme`: graded on the
-    wrong scale, every tally would be an "unknown option" and the grade would silently vanish.
+    `ballot.default_scheme` is one scheme, or a scheme per subject where the regulation grades
+    subjects on different scales: keyed by subject kind (`{individual: member, team: team}`) and/or
+    by member role (a subject holding the role; roles are looked at before the kind). A ballot
+    that names no scheme is graded on its subject's. A scheme the pack does not have is refused
+    naming `ballot.scheme`, and so is one the mapping gives to another kind of subject (a team
+    ballot on the member scale): graded on the wrong scale, every tally would be an "unknown
+    option" and the grade and its consequences would silently vanish.
     """
     schemes = t.get("ballot.schemes")
     default = t.get("ballot.default_scheme")
     named = ballot.get("scheme")
     if isinstance(default, dict):
-        kind = (ballot.get("subject") or {}).get("kind") or "individual"
-        inferred = default.get(kind)
-        if inferred is None:
+        subject = ballot.get("subject") or {}
+        kind = subject.get("kind") or "individual"
+        roles = ([subject["role"]] if subject.get("role") else []) + list(subject.get("roles") or [])
+        inferred = next((default[r] for r in roles if r in default), None) or default.get(kind)
+        if named:
+            others = {default[k] for k in default if k in _SUBJECT_KINDS and k != kind} - {default.get(kind)}
+            if named in others:
+                raise InvalidArgument([("ballot.scheme", f"a {kind} ballot is graded on the {default.get(kind)!r} "
+                                                         f"scheme, not {named!r}")])
+        elif inferred is None:
             raise InvalidArgument([("ballot.subject.kind", f"this pack grades subjects of kind "
-                                                          f"{', '.join(default)}, not {kind!r}")])
-        if named and named != inferred:
-            raise InvalidArgument([("ballot.scheme", f"a {kind} ballot is graded on the {inferred!r} scheme, "
-                                                     f"not {named!r}")])
-        scheme = inferred
+                                                          f"{', '.join(k for k in default if k in _SUBJECT_KINDS)}, "
+                                                          f"not {kind!r}")])
+        scheme = named or inferred
     else:
         scheme = named or default
     options = schemes.get(scheme)
@@ -132,6 +139,9 @@ def scheme_options(ballot: dict[str, Any], t: Thresholds) -> tuple[str, list[str
         raise InvalidArgument([("ballot.scheme", f"unknown scheme {scheme!r}; this pack's schemes: "
                                                  f"{', '.join(schemes)}")])
     return scheme, list(options)
+
+
+_SUBJECT_KINDS = ("individual", "team")  # vocabulary: a ballot's subject.kind
 
 
 def round_problems(r: RoundCount, options: Sequence[str]) -> dict[str, Any]:

@@ -215,7 +215,15 @@ def test_(paths, target, junit, json_report, min_coverage, min_threshold_coverag
 
     from . import testing
 
+    from .fixtures import pack_dirs
+
     registry = _registry(pack_paths)
+    # A pack folder named (or policy_packs/): its fixtures run against it, loaded from there when no
+    # loaded pack is that folder (so a pack not installed yet tests without --pack-path).
+    loaded = {p.directory for p in registry.packs()}
+    unloaded = [str(d) for d in pack_dirs(paths) if d.resolve() not in loaded]
+    if unloaded:
+        registry = _registry(list(pack_paths or ()) + unloaded)
     if not paths:
         paths = [str(p.directory / "fixtures") for p in registry.packs() if (p.directory / "fixtures").is_dir()]
     runner = testing.grpc_runner(target) if target else testing.in_process_runner(registry)
@@ -330,6 +338,7 @@ def pack_show(ref, as_json, pack_paths) -> None:
     for rule in found.rules:
         yields = [rule.severity or ""] + (["grade"] if rule.grade else [])
         yields += [c["code"] if isinstance(c, dict) else c for c in rule.consequences]
+        yields += [f"{c} (by case)" for c in rule.fact_consequences]
         click.echo(f"  {rule.id:52} [{rule.document or found.document} {rule.clause}] {' '.join(y for y in yields if y)}")
     click.echo("interpretations:")
     for item in found.interpretations:

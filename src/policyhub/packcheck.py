@@ -180,8 +180,9 @@ def _check_settings(report: PackReport, pack: Pack) -> None:
     schemes = pack.thresholds_data.get("ballot", {}).get("schemes")
     if isinstance(schemes, dict):
         for key, value in values.items():
-            last = key.rsplit(".", 1)[-1]
-            if (last == "scheme" or last.endswith("_scheme")) and isinstance(value, str) and value not in schemes:
+            parts = key.split(".")
+            named = parts[-1] == "scheme" or parts[-1].endswith("_scheme") or "default_scheme" in parts[:-1]
+            if named and isinstance(value, str) and value not in schemes:
                 report.add(f"thresholds.yaml: {key}: {value!r} is not a scheme of ballot.schemes ({', '.join(schemes)})")
 
 

@@ -78,7 +78,8 @@ def coverage(results: list[CaseResult], registry: PackRegistry) -> dict[str, dic
             continue
         pack = registry.get(f"{decision['pack']['id']}@{decision['pack']['version']}")
         rules = report.setdefault(pack.ref, {r.id: RuleCoverage() for r in pack.rules})
-        fired = {item["rule_id"] for key in ("violations", "grades", "consequences") for item in decision.get(key, [])}
+        fired = {item["rule_id"] for key in ("violations", "notes", "grades", "consequences")
+                 for item in decision.get(key, [])}
         for rule in pack.rules:
             if rule.id in fired:
                 rules[rule.id].fired.add(result.case.name)
@@ -128,6 +129,7 @@ def describe_failure(result: CaseResult) -> list[str]:
     actual = {
         "compliant": decision.get("compliant"),
         "violations": sorted({v["rule_id"] for v in decision.get("violations", [])}),
+        "notes": sorted({n["rule_id"] for n in decision.get("notes", [])}),
         "grades": sorted({g["code"] for g in decision.get("grades", [])}),
         "consequences": sorted({c["code"] for c in decision.get("consequences", [])}),
         "error": result.outcome.get("error"),

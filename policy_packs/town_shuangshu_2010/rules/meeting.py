@@ -2,14 +2,16 @@
 
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.procedure import meetings_of, missing_attendance, missing_segments
-from policyhub.vocabulary import CHAIR_ROLES, label
+from policyhub.rules.extra import code, flag
+from policyhub.vocabulary import CHAIR_ROLES, ORGANIZATION_TYPES, label
 
 
 def village_meetings(submission: dict, ctx: Context):
     """Review meetings held in a village; one without `extra.level` counts as one (interpretation)."""
     default = ctx.thresholds.str("meeting.default_level")
     for meeting, path in meetings_of(submission, ctx.kind, "review_meeting"):
-        if (meeting.get("extra") or {}).get("level", default) == "village":
+        # the level is an organization level (村, 乡镇 ...): any other text is refused, not read as "not village"
+        if (code(meeting, "level", path, ORGANIZATION_TYPES) or default) == "village":
             yield meeting, path
 
 
@@ -37,7 +39,8 @@ def pledge_report(meeting: dict, ctx: Context):
 @derive("meeting", uses=("meeting.default_level",))
 def report_review(meeting: dict, ctx: Context):
     for record, path in village_meetings(meeting, ctx):
-        reviewed = (record.get("extra") or {}).get("report_reviewed_by_liaison") is True
+        # a JSON boolean: the string "true" is refused, not read as "not reviewed" (nor "false" as reviewed)
+        reviewed = flag(record, "report_reviewed_by_liaison", path) is True
         yield fact("report_review", path=f"{path}.extra.report_reviewed_by_liaison", reviewed=reviewed)
 
 

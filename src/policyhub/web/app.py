@@ -1,0 +1,81 @@
+"""The HTTP application: the JSON API, its OpenAPI description and the explorer's pages."""
+
+from __future__ import annotations
+
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Sequence
+
+import structlog
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..evaluator import Evaluator
+from .api import Api, Limits
+from .openapi import openapi
+from .packwatch import PackWatcher
+
+log = structlog.get_logger("policyhub.web")
+STATIC = Path(__file__).parent / "static"
+
+
+def _version() -> str:
+    try:
+        return version("policyhub")
+    except PackageNotFoundError:
+        return "0"
+
+
+class Observe:
+    """One log line per HTTP call: method, route, status and time; never the query string or body
+    (a permalink carries a case in its query). Also lets the pack watcher look for edits first."""
+
+    def __init__(self, app: ASGIApp, watcher: PackWatcher | None = None) -> None:
+        self.app = app
+        self.watcher = watcher
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.watcher is not None:
+            self.watcher.check()
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def sending(message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = scope.get("route")
+            log.info("http", method=scope["method"], route=getattr(route, "path", "-"), status=status["code"],
+                     ms=round((time.perf_counter() - started) * 1000, 1))
+
+
+def create_app(evaluator: Evaluator, limits: Limits | None = None, watcher: PackWatcher | None = None,
+               explorer: bool = False) -> Starlette:
+    api = Api(evaluator, limits)
+    description = openapi(_version())
+
+    async def openapi_json(request: Request) -> JSONResponse:
+        return JSONResponse(description)
+
+    routes = [*api.routes(), Route("/openapi.json", openapi_json, name="openapi")]
+    if explorer:
+        from .explorer import Explorer
+
+        routes += Explorer(evaluator, api, watcher).routes()
+    routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
+    app = Starlette(routes=routes, middleware=[Middleware(Observe, watcher=watcher)])
+    app.state.api = api
+    return app

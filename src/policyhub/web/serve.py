@@ -24,7 +24,7 @@ def serve_explorer(host: str, port: int, pack_paths: Sequence[str], installed: b
     evaluator = Evaluator(PackRegistry.discover(pack_paths, installed=installed))
     watcher = PackWatcher(evaluator, pack_paths, installed=installed)
     app = create_app(evaluator, Limits(max_body_bytes=max_body_bytes, evaluation_seconds=evaluation_seconds),
-                     watcher)
+                     watcher, explorer=True)
     # Bound here so port 0 gives a real port to print before serving.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

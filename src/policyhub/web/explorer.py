@@ -141,13 +141,13 @@ class Explorer:
     async def workbench_page(self, request: Request) -> HTMLResponse:
         params = request.query_params
         packs = self.evaluator.registry.packs()
-        pack = self.pack_or_none(params.get("pack")) or self.pack_or_none(params.get("start")) or (
+        pack = self.pack_or_none(params.get("pack")) or self.pack_or_none(params.get("on")) or (
             self.pack_or_none("yuyao_2011") or (packs[0] if packs else None))
         text, origin = self._start_text(request, pack)
         view = self.view(pack) if pack else None
         form = {
             "case": text,
-            "pack": params.get("pack", "") if self.pack_or_none(params.get("pack")) else "",
+            "on": params.get("on", "") if self.pack_or_none(params.get("on")) else "",
             "compare": params.get("compare", "none"),
             "other": params.get("other", ""),
             "interpretation": params.get("interpretation", ""),
@@ -187,7 +187,7 @@ class Explorer:
             result["outcome"] = {"error": "INVALID_ARGUMENT", "message": exc.message,
                                  "field_violations": [{"field": f, "description": d} for f, d in exc.violations]}
             return result
-        outcome = workbench.evaluate(self.evaluator, data, form.get("pack") or None)
+        outcome = workbench.evaluate(self.evaluator, data, form.get("on") or None)
         result["outcome"] = outcome
         deciding = None
         if "decision" in outcome:
@@ -229,7 +229,7 @@ class Explorer:
         if declared and declared.isdigit() and int(declared) > workbench.MAX_CASE_CHARS * 4:
             raise InvalidArgument([("case", "too large")])
         raw = await request.form(max_fields=20, max_part_size=workbench.MAX_CASE_CHARS * 4)
-        keys = ("case", "pack", "compare", "other", "interpretation", "value", "name")
+        keys = ("case", "on", "compare", "other", "interpretation", "value", "name")
         return {k: str(raw.get(k, "") or "") for k in keys}
 
     async def workbench_evaluate(self, request: Request) -> Response:

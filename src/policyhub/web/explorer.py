@@ -65,8 +65,10 @@ class Explorer:
 
     def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         lang = self.lang(request)
+        rest = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+        here = request.url.path + ("?" + urlencode(rest) if rest else "")
         context.update(
-            request=request, lang=lang,
+            request=request, lang=lang, here=here,
             t=lambda key: i18n.word(key, lang),
             tx=lambda value: i18n.text(value, lang),
             reload_findings=self.watcher.findings if self.watcher else [],

@@ -207,3 +207,15 @@ def test_no_submission_content_in_the_logs(explorer):
     assert '"route":"/v1/evaluate"' in logged
     for secret in ("欧阳秘密", "13900001111", "%E6%AC%A7"):
         assert secret not in logged
+
+
+def test_an_evaluation_past_its_time_is_504_and_the_work_stops():
+    slow = RunningExplorer("--evaluation-seconds", "0.1")
+    try:
+        item = {"locality": "yuyao", "date": "2011-03-01", "pledge": {"pledger": "member", "copies": 4}}
+        status, body = slow.post_json("/v1/evaluate:batch", {"requests": [item] * 10_000})
+        assert status == 504 and body["error"]["status"] == "DEADLINE_EXCEEDED"
+        status, _ = slow.post_json("/v1/evaluate", item)  # the server still answers
+        assert status == 200
+    finally:
+        assert slow.stop() == 0

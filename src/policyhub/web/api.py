@@ -108,8 +108,9 @@ class Api:
     def _batch(self, items: list, deadline: float) -> pb.EvaluateBatchResponse:
         answer = pb.EvaluateBatchResponse()
         for index, item in enumerate(items):
-            if time.monotonic() > deadline:  # the caller has been answered 504: stop working for no one
-                break
+            if time.monotonic() > deadline:  # never a partial batch: 504, and no more work for no one
+                raise HttpError(grpc.StatusCode.DEADLINE_EXCEEDED,
+                                f"evaluation took over {self.limits.evaluation_seconds:g} s")
             request_id = str(item.get("request_id", item.get("requestId", ""))) if isinstance(item, dict) else ""
             try:
                 answer.results.add(index=index, request_id=request_id, decision=self.evaluate_dict(item))

@@ -230,3 +230,34 @@ def test_switching_language(page, explorer):
     # the choice sticks: the next page is in Chinese too
     page.goto(explorer.url + "/workbench")
     assert page.locator("h1").inner_text() == "案例工作台"
+
+
+def test_the_form_made_from_the_contract_edits_the_case(page, explorer):
+    from policyhub.caseio import load_yaml
+
+    page.goto(explorer.url + "/workbench?lang=en")
+    original = MEMBER_FORM.read_text(encoding="utf-8")
+    page.fill("#case", original)
+    page.click("#form-panel summary")
+    page.click("#fill-form")
+    copies = page.locator('#proto-form input[name="f:pledge.copies"]')
+    assert copies.input_value() == "4"
+    assert page.locator('#proto-form input[name="f:pledge.member.name"]').input_value() == "王建国"
+    assert page.locator('#proto-form fieldset.pf-list[data-path="pledge.items"] > fieldset.pf-item').count() == 3
+    copies.fill("3")
+    copies.dispatch_event("change")
+    page.wait_for_function("document.getElementById('case').value.includes('copies: 3')")
+    # the form spells the same request as the text, with only the copies changed
+    want = load_yaml(original)
+    want["pledge"]["copies"] = 3
+    assert load_yaml(page.locator("#case").input_value()) == want
+    evaluate(page)
+    assert page.locator('#outcome-left tr.violation[data-rule="yuyao_2011.pledge.copies"]').count() == 1
+    # a repeated field grows by one item
+    page.click('#proto-form button.pf-add[data-path="pledge.reviews"]')
+    page.wait_for_selector('#proto-form fieldset.pf-list[data-path="pledge.reviews"] > fieldset.pf-item:nth-of-type(3)')
+    page.locator('#proto-form input[name="f:pledge.reviews.2.level"]').fill("grid")
+    page.locator('#proto-form input[name="f:pledge.reviews.2.level"]').dispatch_event("change")
+    page.wait_for_function("document.getElementById('case').value.includes('level: grid')")
+    assert load_yaml(page.locator("#case").input_value())["pledge"]["reviews"][2] == {"level": "grid"}
+    screenshot(page, "workbench-form")

@@ -21,7 +21,7 @@ from ..caseio import load_yaml
 from ..errors import InvalidArgument, PolicyError
 from ..evaluator import Evaluator
 from ..pack import Pack
-from . import i18n, workbench
+from . import i18n, protoform, workbench
 from .api import Api
 from .catalog import Catalog, PackView
 from .packwatch import PackWatcher
@@ -253,6 +253,30 @@ class Explorer:
         return Response(result.get("fixture_yaml", ""), media_type="application/yaml; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="case.yaml"'})
 
+    async def form_from_case(self, request: Request) -> Response:
+        """The form made from the descriptors, filled with the case in the text box."""
+        try:
+            form = await self._form(request)
+            data = workbench.read_case(form["case"])
+        except InvalidArgument as exc:
+            return self.render(request, "_form.html", error=exc.message, nodes=[], kind="", oob=False)
+        kind, nodes = protoform.form_nodes(data)
+        return self.render(request, "_form.html", nodes=nodes, kind=kind, oob=False)
+
+    async def form_apply(self, request: Request) -> Response:
+        """The form's fields as the case's text (and the form again when an item was added or removed)."""
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > workbench.MAX_CASE_CHARS * 4:
+            return HTMLResponse("too large", status_code=413)
+        raw = await request.form(max_fields=5000, max_part_size=workbench.MAX_CASE_CHARS)
+        fields = [(k, str(v)) for k, v in raw.multi_items() if isinstance(v, str)]
+        add, remove = str(raw.get("add", "") or ""), str(raw.get("remove", "") or "")
+        data = protoform.request_from_form(fields, str(raw.get("kind", "") or ""), add, remove)
+        text = workbench.dump_case(data)
+        kind, nodes = protoform.form_nodes(data)
+        return self.render(request, "_case_text.html", text=text, nodes=nodes, kind=kind,
+                           oob=bool(add or remove))
+
     async def set_lang(self, request: Request) -> Response:
         lang = request.path_params["lang"]
         target = request.query_params.get("next", "/")
@@ -270,5 +294,7 @@ class Explorer:
             Route("/workbench", self.workbench_page, name="workbench"),
             Route("/workbench/evaluate", self.workbench_evaluate, methods=["POST"], name="workbench_evaluate"),
             Route("/workbench/fixture", self.workbench_fixture, methods=["POST"], name="workbench_fixture"),
+            Route("/workbench/form", self.form_from_case, methods=["POST"], name="workbench_form"),
+            Route("/workbench/form/apply", self.form_apply, methods=["POST"], name="workbench_form_apply"),
             Route("/lang/{lang}", self.set_lang, name="lang"),
         ]

@@ -96,6 +96,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "preamble": ("前言", "Preamble"),
     "load": ("载入", "Load"),
     "pick": ("— 选择 —", "— choose —"),
+    "form": ("表单（按接口定义生成）", "Form (made from the contract)"),
+    "form_help": ("表单的每一项对应请求的一个字段；修改后上面的文本随之更新，留空即不填该字段。",
+                  "Every input is a field of the request; an edit updates the text above, and an empty input leaves the field out."),
+    "fill_form": ("用上面的文本填表", "Fill the form from the text"),
 }
 
 

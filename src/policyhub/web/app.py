@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Sequence
 
+import anyio
 import structlog
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -44,8 +45,8 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.watcher is not None:
-            self.watcher.check()
+        if self.watcher is not None:  # a reload loads packs: off the event loop
+            await anyio.to_thread.run_sync(self.watcher.check)
         started = time.perf_counter()
         status = {"code": 500}
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio
 import yaml
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -112,7 +113,7 @@ class Explorer:
             pack = self.evaluator.registry.get(request.path_params["ref"])
         except PolicyError as exc:
             return self.render(request, "error.html", status=404, message=exc.message)
-        view = self.view(pack)
+        view = await anyio.to_thread.run_sync(self.view, pack)  # the first look runs the pack's fixtures
         versions = [p for p in self.evaluator.registry.packs() if p.id == pack.id]
         return self.render(request, "pack.html", pack=pack, view=view, versions=versions)
 
@@ -141,6 +142,9 @@ class Explorer:
         return "", ""
 
     async def workbench_page(self, request: Request) -> HTMLResponse:
+        return await anyio.to_thread.run_sync(self._workbench_page, request)
+
+    def _workbench_page(self, request: Request) -> HTMLResponse:
         params = request.query_params
         packs = self.evaluator.registry.packs()
         pack = self.pack_or_none(params.get("pack")) or self.pack_or_none(params.get("on")) or (

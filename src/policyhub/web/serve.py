@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import signal
 import socket
 import sys
@@ -35,6 +36,9 @@ def serve_explorer(host: str, port: int, pack_paths: Sequence[str], installed: b
         print(f"policyhub explore: cannot bind {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
     bound = sock.getsockname()[1]
+    if not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
+        log.warning("explore_not_loopback", host=host,
+                    note="read-only but without authentication: anyone who reaches this address can use it")
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     url = f"http://{shown}:{bound}/"
     log.info("explore_serving", url=url, packs=len(evaluator.registry.packs()))

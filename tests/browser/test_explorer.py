@@ -144,6 +144,7 @@ def test_an_interpretation_flipped_shows_what_changes(page, explorer):
     removed = page.locator("#diff tr.removed").evaluate_all("r => r.map(x => x.dataset.rule)")
     assert "farm_shuangshu.ballot.team-poor-votes" in removed
     assert "team.poor_share = 1/2" in page.locator("#diff h2").inner_text()
+    page.locator("#diff").evaluate("node => node.scrollIntoView()")
     screenshot(page, "workbench-interpretation")
 
 
@@ -158,6 +159,7 @@ def test_two_versions_compared(page, explorer):
     added = page.locator("#diff tr.added").evaluate_all("r => r.map(x => x.dataset.rule)")
     assert added == ["yuyao_2011.pledge.copies"]
     assert page.locator("#right-verdict").inner_text() == "not compliant"
+    page.locator("#diff").evaluate("node => node.scrollIntoView()")
     screenshot(page, "workbench-versions")
 
 

@@ -118,6 +118,7 @@ def test_children(regulation):
         ("三、6（一）（二）", ["三、6(一)", "三、6(二)"]),
         ("二、一至四", ["二、一", "二、四"]),  # a range of Chinese numerals
         ("三、6，三、6", ["三、6"]),
+        ("三、1-99999999999", ["三、1", "三、2", "三、6"]),  # a range is bounded, not walked to its end
         ("票数核对", []),
         ("", []),
         ("七", []),
@@ -134,6 +135,16 @@ def test_missing_anchor_and_duplicate_anchor_are_reported_with_lines():
         "line 5: heading '## 二、要求' has no clause anchor {#…}",
         "line 7: duplicate anchor {#一} (first on line 3)",
     ]
+
+
+def test_an_empty_anchor_is_no_anchor():
+    with pytest.raises(RegulationError, match="line 3: heading '## 一 {# }' has no clause anchor"):
+        parse_regulation("# 标题\n\n## 一 {# }\n")
+
+
+def test_closing_hashes_of_a_heading_are_not_its_text():
+    regulation = parse_regulation("# 标题 #\n\n## C# 条款 {#一}\n")
+    assert regulation.title == "标题" and regulation.by_id("一").title == "C# 条款"
 
 
 def test_a_second_title_needs_an_anchor():

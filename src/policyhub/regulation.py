@@ -27,10 +27,11 @@ from typing import Any
 
 FILE_NAME = "regulation.md"
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _ANCHOR = re.compile(r"^(.*?)[ \t]*\{#([^{}]+)\}$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _RANGE_DASHES = "-–—~～至到"
+_MAX_RANGE = 100  # a range names at most this many clauses: a typed "1-99999999" costs nothing
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -69,7 +70,7 @@ class Regulation:
 
     def resolve(self, citation: str) -> list[str]:
         """The ids of the clauses `citation` names, in order of appearance; [] when it names none."""
-        text, _ = _normalized(citation)
+        text = _normalized(citation)
         by_key = self._keys()
         longest = max((len(k) for k in by_key), default=0)
         found: list[str] = []
@@ -97,7 +98,7 @@ class Regulation:
         """Normalized id -> id."""
         keys = self.__dict__.get("_by_key")
         if keys is None:
-            keys = {_normalized(c.id)[0]: c.id for c in self.clauses}
+            keys = {_normalized(c.id): c.id for c in self.clauses}
             keys.pop("", None)
             object.__setattr__(self, "_by_key", keys)
         return keys
@@ -111,7 +112,7 @@ class Regulation:
                 end = _leading_number(text[i + 1 :], chinese)
                 if end:
                     stem = key[: len(key) - len(digits)]
-                    for n in range(value + 1, end[1] + 1):
+                    for n in range(value + 1, min(end[1], value + _MAX_RANGE) + 1):
                         sibling = stem + (_cn(n) if chinese else str(n))
                         if sibling in by_key:
                             found.append(by_key[sibling])
@@ -147,7 +148,7 @@ def parse_regulation(markdown: str) -> Regulation:
             continue
         level, content = len(heading[1]), heading[2]
         anchored = _ANCHOR.match(content)
-        if anchored:
+        if anchored and anchored[2].strip():
             heads.append((anchored[2].strip(), anchored[1].strip(), level, index))
         elif level == 1 and title is None and not heads:
             title = content.strip()
@@ -234,16 +235,9 @@ def _block(lines: list[str]) -> str:
 # --- citations ---------------------------------------------------------------------------------
 
 
-def _normalized(text: str) -> tuple[str, list[int]]:
-    """`text` in NFKC without white space, and each kept character's index in `text`."""
-    out: list[str] = []
-    where: list[int] = []
-    for index, char in enumerate(text):
-        for c in unicodedata.normalize("NFKC", char):
-            if not c.isspace():
-                out.append(c)
-                where.append(index)
-    return "".join(out), where
+def _normalized(text: str) -> str:
+    """`text` in NFKC (full-width forms made half-width) without white space."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if not c.isspace())
 
 
 def _trailing_number(key: str) -> tuple[str, int, bool] | None:

@@ -219,3 +219,10 @@ def test_an_evaluation_past_its_time_is_504_and_the_work_stops():
         assert status == 200
     finally:
         assert slow.stop() == 0
+
+
+def test_paths_and_methods_the_api_lacks_answer_in_its_error_shape(explorer):
+    status, body = explorer.get("/v1/nothing")
+    assert status == 404 and body["error"]["status"] == "NOT_FOUND"
+    status, _, raw = explorer.call("GET", "/v1/evaluate")
+    assert status == 405 and json.loads(raw)["error"]["code"] == 405

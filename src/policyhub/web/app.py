@@ -12,7 +12,8 @@ import structlog
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -53,10 +54,16 @@ class Observe:
         async def sending(message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                status["started"] = True
             await send(message)
 
         try:
             await self.app(scope, receive, sending)
+        except Exception as exc:  # logged by its type only: an exception's text may quote a submission
+            log.error("http_failed", error=type(exc).__name__)
+            if status["code"] == 500 and not status.get("started"):
+                await JSONResponse({"error": {"code": 500, "status": "INTERNAL", "message": "internal error",
+                                              "details": []}}, status_code=500)(scope, receive, sending)
         finally:
             route = scope.get("route")
             log.info("http", method=scope["method"], route=getattr(route, "path", "-"), status=status["code"],
@@ -77,6 +84,15 @@ def create_app(evaluator: Evaluator, limits: Limits | None = None, watcher: Pack
 
         routes += Explorer(evaluator, api, watcher).routes()
     routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
-    app = Starlette(routes=routes, middleware=[Middleware(Observe, watcher=watcher)])
+    async def not_here(request: Request, exc: HTTPException) -> Response:
+        """The API answers its own error shape for a path or method it does not have."""
+        if request.url.path.startswith("/v1/"):
+            status = {404: "NOT_FOUND", 405: "UNIMPLEMENTED"}.get(exc.status_code, "INVALID_ARGUMENT")
+            return JSONResponse({"error": {"code": exc.status_code, "status": status, "message": str(exc.detail),
+                                           "details": []}}, status_code=exc.status_code)
+        return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+
+    app = Starlette(routes=routes, middleware=[Middleware(Observe, watcher=watcher)],
+                    exception_handlers={HTTPException: not_here})
     app.state.api = api
     return app

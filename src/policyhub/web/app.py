@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Sequence
 
 import anyio
 import structlog

@@ -143,6 +143,13 @@ def test_an_interpretation_flipped_shows_what_changes(page, explorer):
     removed = page.locator("#diff tr.removed").evaluate_all("r => r.map(x => x.dataset.rule)")
     assert "farm_shuangshu.ballot.team-poor-votes" in removed
     assert "team.poor_share = 1/2" in page.locator("#diff h2").inner_text()
+    # the permalink opens the same comparison, with the farm pack's interpretations offered
+    other = page.context.new_page()
+    other.goto(explorer.url + page.locator("#permalink").get_attribute("href"))
+    assert other.locator("#interpretation").input_value() == "poor-votes-share"
+    assert other.locator("#value").input_value() == "1/2"
+    assert "farm_shuangshu.ballot.team-poor-votes" in other.locator("#diff tr.removed").evaluate_all(
+        "r => r.map(x => x.dataset.rule)")
     page.locator("#diff").evaluate("node => node.scrollIntoView()")
     screenshot(page, "workbench-interpretation")
 

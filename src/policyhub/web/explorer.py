@@ -159,6 +159,7 @@ class Explorer:
             "interpretation": params.get("interpretation", ""),
             "value": params.get("value", ""),
             "name": params.get("name", ""),
+            "pack": pack.ref if pack else "",  # whose examples, fixtures and interpretations are offered
         }
         result = None
         if params.get("case") and text:  # a permalink opens evaluated
@@ -235,7 +236,7 @@ class Explorer:
         if declared and declared.isdigit() and int(declared) > workbench.MAX_CASE_CHARS * 4:
             raise InvalidArgument([("case", "too large")])
         raw = await request.form(max_fields=20, max_part_size=workbench.MAX_CASE_CHARS * 4)
-        keys = ("case", "on", "compare", "other", "interpretation", "value", "name")
+        keys = ("case", "pack", "on", "compare", "other", "interpretation", "value", "name")
         return {k: str(raw.get(k, "") or "") for k in keys}
 
     async def workbench_evaluate(self, request: Request) -> Response:

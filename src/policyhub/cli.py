@@ -1,4 +1,4 @@
-"""The `policyhub` command: serve, eval, packs, pack show."""
+"""The `policyhub` command: serve, explore, eval, packs, pack show."""
 
 from __future__ import annotations
 
@@ -112,6 +112,29 @@ def serve(ctx, host, port, workers, threads, grace, drain_delay, reflection, ins
         tls_client_ca=tls_client_ca,
     )
     sys.exit(supervise(config))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Bind address; loopback unless told otherwise.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port (printed).")
+@click.option("--installed-packs/--no-installed-packs", default=True, show_default=True,
+              help="Load the packs of installed distributions (else only --pack-path).")
+@click.option("--max-body-bytes", default=16 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Largest request body; a larger one gets 413.")
+@click.option("--evaluation-seconds", default=10.0, show_default=True, type=click.FloatRange(0.1),
+              help="An evaluation still running after this gets 504.")
+@pack_path_option
+@click.pass_context
+def explore(ctx, host, port, installed_packs, max_body_bytes, evaluation_seconds, pack_paths) -> None:
+    """Serve the regulation explorer and the HTTP/JSON API (read-only) with the packs, in process.
+
+    Packs given with --pack-path are watched: an edit is picked up on the next page load.
+    """
+    from .web.serve import serve_explorer
+
+    level = ctx.obj["log_level"] if ctx.obj["log_level"] != "warning" else "info"
+    logs.configure(level)
+    sys.exit(serve_explorer(host, port, pack_paths, installed_packs, max_body_bytes, evaluation_seconds))
 
 
 @main.command()

@@ -13,12 +13,14 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
+COPY requirements/runtime.txt ./requirements/
 COPY pyproject.toml README.md ./
 COPY src ./src
 COPY policy_packs ./policy_packs
 
-# Wheels of the core, its runtime dependencies (no dev extras) and every pack.
-RUN pip wheel --no-cache-dir --wheel-dir /wheels . policy_packs/*/
+# Wheels of the core, its runtime dependencies (no dev extras) and every pack, at the versions
+# pinned in requirements/runtime.txt (`make lock`), the ones `make test` runs on.
+RUN pip wheel --no-cache-dir --constraint requirements/runtime.txt --wheel-dir /wheels . policy_packs/*/
 
 # Install exactly as the runtime stage does (same path, same wheels) and pin every pack file:
 # the server refuses to start if the runtime's pack files differ from what was locked here.

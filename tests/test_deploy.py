@@ -254,6 +254,16 @@ def test_the_lock_made_in_the_build_stage_is_the_one_the_server_checks(dockerfil
     assert dockerfile.env()["POLICYHUB_SERVE_LOCK_FILE"] == copy[-1]
 
 
+def test_the_image_takes_its_dependencies_at_the_pinned_versions(dockerfile):
+    wheel = [words for words in dockerfile.run_commands(dockerfile.stages[0]) if words[:2] == ["pip", "wheel"]]
+    assert wheel and all("--constraint" in words for words in wheel)
+    for words in wheel:
+        constraint = words[words.index("--constraint") + 1]
+        assert constraint == "requirements/runtime.txt"  # the lock `make lock` writes
+        copied = [value.split() for value in dockerfile.stages[0].values("COPY")]
+        assert any(constraint in words[:-1] for words in copied)
+
+
 def test_the_build_context_lets_in_what_the_build_stage_copies(dockerfile):
     lines = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()]
     patterns = [line for line in lines if line and not line.startswith("#")]

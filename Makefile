@@ -115,5 +115,11 @@ bench: $(VENV)/.bench-installed
 bench-memory: $(VENV)/.bench-installed
 	$(BIN)/python bench/bench_memory.py --evaluations 1000000
 
+# The container image built, run with compose.yaml's hardening and checked (scripts/image_test.py;
+# docker where a daemon answers, else podman). Removes what it built. Not part of `make test`.
+.PHONY: image-test
+image-test: $(VENV)/.installed
+	$(BIN)/python scripts/image_test.py
+
 clean:
 	rm -rf $(VENV) tools/buf/node_modules

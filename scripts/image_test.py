@@ -287,6 +287,8 @@ def main() -> int:
             check_serving(facts)
             check_tampered(facts)
             print(f"      checks took {time.monotonic() - phase:.0f} s", flush=True)
+    except (subprocess.TimeoutExpired, RuntimeError, OSError, ValueError) as exc:  # an engine that hangs or fails
+        check("image-test ran to the end", False, f"{type(exc).__name__}: {exc}")
     finally:
         cleanup()
     failed = [name for name, passed in results if not passed]

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -179,42 +178,46 @@ def _locked_copies(tmp_path):
 
 def _serve_expecting_refusal(*args: str) -> tuple[int, list[dict], int]:
     """Start `serve` and ask health until it exits: (exit code, log events, SERVING answers seen)."""
-    port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "policyhub", "--log-level", "info", "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--grace", "5", "--no-installed-packs", *args],
+         "--port", "0", "--grace", "5", "--no-installed-packs", *args],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
+    events: list[dict] = []
+
+    def read():
+        for line in process.stderr:
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                pass
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     serving_answers = 0
     try:
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            health = health_pb2_grpc.HealthStub(channel)
-            deadline = time.monotonic() + 90
-            while process.poll() is None and time.monotonic() < deadline:
-                try:
-                    status = health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
-                    serving_answers += status == health_pb2.HealthCheckResponse.SERVING
-                except grpc.RpcError:
-                    pass
-                time.sleep(0.1)
+        deadline = time.monotonic() + 90
+        while process.poll() is None and not [e for e in events if e.get("event") == "serving"]:
+            assert time.monotonic() < deadline, "no serving line"
+            time.sleep(0.05)
+        ports = [e["port"] for e in events if e.get("event") == "serving"]
+        if ports:  # the supervisor holds the port; only workers that load their packs listen on it
+            with grpc.insecure_channel(f"127.0.0.1:{ports[0]}") as channel:
+                health = health_pb2_grpc.HealthStub(channel)
+                while process.poll() is None and time.monotonic() < deadline:
+                    try:
+                        status = health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
+                        serving_answers += status == health_pb2.HealthCheckResponse.SERVING
+                    except grpc.RpcError:
+                        pass
+                    time.sleep(0.1)
         code = process.wait(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    events = []
-    for line in process.stderr.read().splitlines():
-        try:
-            events.append(json.loads(line))
-        except ValueError:
-            pass
+    reader.join(10)
     return code, events, serving_answers
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_with_a_lock_file_a_tampered_pack_keeps_the_server_from_ever_serving(tmp_path):

@@ -41,7 +41,9 @@ class PackRegistry:
 
         A pack that does not load (or, with a `lock`, does not match its pinned digests) is
         logged and left out and the others are served; with `strict`, any such pack refuses
-        the whole set (PackLoadError listing every finding), as a reload requires.
+        the whole set (PackLoadError listing every finding), as a reload requires. With `strict`
+        and a `lock`, a pack the lock pins that was not found refuses the set too: the lock
+        names the whole set to serve.
         """
         paths = list(installed_pack_paths()) if installed else []
         paths += [Path(p).resolve() for p in extra_paths]
@@ -52,6 +54,9 @@ class PackRegistry:
             except PackLoadError as exc:
                 log.error("pack_load_failed", path=str(path), findings=exc.findings)
                 findings += [f"{path}: {finding}" for finding in exc.findings]
+        if strict and lock is not None:
+            loaded = {p.ref for p in packs}
+            findings += [f"{ref}: locked, but not loaded" for ref in sorted(set(lock.packs) - loaded)]
         try:
             if strict and findings:
                 raise PackLoadError("pack set", findings)

@@ -52,6 +52,8 @@ class ServerConfig:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     threads: int = 8
     pack_paths: Sequence[str] = ()
+    # (copy, original) for each frozen pack directory (frozen.py): findings name the original.
+    pack_origins: Sequence[tuple[str, str]] = ()
     installed_packs: bool = True
     lock_file: str | None = None
     reflection: bool = True
@@ -73,7 +75,7 @@ class ServerConfig:
     def source(self) -> PackSource:
         from .reload import PackSource
 
-        return PackSource(tuple(self.pack_paths), self.installed_packs, self.lock_file)
+        return PackSource(tuple(self.pack_paths), self.installed_packs, self.lock_file, tuple(self.pack_origins))
 
     def credentials(self) -> grpc.ServerCredentials | None:
         """TLS credentials when a certificate is configured; mTLS with a client CA."""
@@ -171,7 +173,7 @@ class Supervisor:
                 return self._answered(response)
             for index, worker in enumerate(self.workers):
                 try:
-                    worker.control.send(("reload", tuple(candidate.pack_paths)))
+                    worker.control.send(("reload", tuple(candidate.pack_paths), tuple(candidate.pack_origins)))
                 except OSError:
                     response.workers.add(worker=index, findings=["worker is not running"])
                     continue

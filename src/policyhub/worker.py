@@ -84,7 +84,7 @@ def _serve_reloads(control, evaluator: Evaluator, source: PackSource, index: int
         except (EOFError, OSError):  # the supervisor is gone
             return
         if isinstance(message, tuple) and message[0] == "reload":  # the supervisor's frozen copy of the packs
-            candidate = PackSource(tuple(message[1]), installed=False, lock_file=source.lock_file)
+            candidate = PackSource(tuple(message[1]), installed=False, lock_file=source.lock_file, origins=message[2])
         else:
             candidate = source
         try:

@@ -246,17 +246,35 @@ def test_with_a_lock_file_a_locked_pack_that_is_missing_keeps_the_server_from_se
     assert refused["findings"] == ["yuyao_2011@1.0.0: locked, but not loaded"]
 
 
-def test_with_a_lock_file_a_worker_restarted_onto_tampered_packs_stops_the_server(tmp_path):
+def test_with_a_lock_file_a_worker_restarted_after_an_edit_serves_the_locked_set_and_a_reload_refuses_it(tmp_path):
+    """Workers load the frozen copy checked at start (issue 14): an edit on disk is never served by a
+    restarted worker; it is seen by the next reload, which the lock refuses."""
     bundled, demo, lock = _locked_copies(tmp_path)
-    server = RunningServer("--workers", "2", "--no-installed-packs", "--pack-path", str(bundled),
-                           "--pack-path", str(demo), "--lock-file", str(lock))
+    server = RunningServer("--workers", "1", "--no-installed-packs", "--pack-path", str(bundled),
+                           "--pack-path", str(demo), "--lock-file", str(lock), "--admin-port", "0")
+    request = request_from_dict({"locality": "demo", "date": "2020-06-01", "pledge": {"copies": 4}})
     try:
+        with grpc.insecure_channel(server.target) as channel:
+            before = policyhub_pb2_grpc.PolicyHubStub(channel).Evaluate(request, timeout=10)
         thresholds = demo / "thresholds.yaml"
-        thresholds.write_text(thresholds.read_text("utf-8") + "# edited after locking\n", "utf-8")
+        thresholds.write_text(thresholds.read_text("utf-8").replace("copies: 4", "copies: 5")
+                              + "# edited after locking\n", "utf-8")
+        count = len(server.events("worker_serving"))
         os.kill(server.events("worker_serving")[0]["pid"], signal.SIGKILL)  # as a crash in the engine would
-        assert server.process.wait(timeout=60) == 3
-        refused = server.events("packs_refused")
-        assert refused and f"{demo}: integrity: thresholds.yaml: changed since locked" in refused[0]["findings"]
+        deadline = time.monotonic() + 60
+        while len(server.events("worker_serving")) == count:
+            assert server.process.poll() is None, "the server stopped"
+            assert time.monotonic() < deadline, "the worker was not restarted"
+            time.sleep(0.05)
+        server.wait_serving()
+        with grpc.insecure_channel(server.target) as channel:
+            after = policyhub_pb2_grpc.PolicyHubStub(channel).Evaluate(request, timeout=10)
+        assert after.compliant == before.compliant and list(after.violations) == list(before.violations)
+        assert not server.events("packs_refused")
+        admin = admin_pb2_grpc.AdminStub(grpc.insecure_channel(f"127.0.0.1:{server.serving['admin_port']}"))
+        answer = admin.Reload(admin_pb2.ReloadRequest(), timeout=120)
+        assert not answer.accepted
+        assert f"{demo}: integrity: thresholds.yaml: changed since locked" in answer.workers[0].findings
     finally:
         server.stop()
 

@@ -1,0 +1,186 @@
+"""The evaluator's hook into the decision record: history in, the finished decision out.
+
+`history` runs before a pack's derive functions: a ballot for a pack that reads history, sent
+without one, gets the subject's earlier grades from the record (the latest decision of each
+earlier year, under the same locality), and the decision names the decisions used.
+`finished` turns a decision into a record (personal data pseudonymised) and commits it before
+the answer goes; inside `batch()` the records are held and committed together at its end.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import orjson
+import structlog
+from google.protobuf import json_format
+
+from ..errors import InvalidArgument
+from ..v1 import policyhub_pb2 as pb
+from .base import Outcome, Pending, SQLStore, StoreUnavailable
+from .pseudonym import Pseudonymiser, Replacer
+
+log = structlog.get_logger("policyhub.store")
+
+
+def decision_dict(decision: pb.Decision) -> dict:
+    return json_format.MessageToDict(decision, preserving_proto_field_name=True)
+
+
+def stored_wire(row: dict) -> bytes:
+    """A record's decision as wire bytes (what a retried request is answered with)."""
+    decision = pb.Decision()
+    json_format.ParseDict(orjson.loads(row["decision"]), decision)
+    return decision.SerializeToString()
+
+
+def subject_key(ballot: dict) -> str:
+    """Who a ballot grades: the subject's id, else name (as the packs' own rules take it)."""
+    subject = ballot.get("subject") or {}
+    return str(subject.get("id") or subject.get("name") or "")
+
+
+def canonical_input(request: pb.EvaluateRequest) -> bytes:
+    """The request as idempotency compares it: deterministic wire bytes, request id and trace left out."""
+    if not request.request_id and not request.trace:
+        return request.SerializeToString(deterministic=True)
+    copy = pb.EvaluateRequest()
+    copy.CopyFrom(request)
+    copy.ClearField("request_id")
+    copy.ClearField("trace")
+    return copy.SerializeToString(deterministic=True)
+
+
+@dataclass
+class Batch:
+    index: int = 0
+    held: list[tuple[int, Pending, bytes]] = field(default_factory=list)
+    outcomes: dict[int, tuple[Outcome, bytes]] = field(default_factory=dict)
+
+
+class Recorder:
+    def __init__(self, store: SQLStore, pseudonymise: Pseudonymiser) -> None:
+        self.store = store
+        self.pseudonymise = pseudonymise
+        self._local = threading.local()
+        self._health_lock = threading.Lock()
+        self.healthy = True
+        self.on_health = None  # called with True/False when the store goes down or comes back
+
+    # -- before derive --------------------------------------------------------------------------
+    def history(self, pack, kind: str, request: pb.EvaluateRequest, submission: dict, day) -> tuple[str, list[str]] | None:
+        if kind != "ballot" or not getattr(pack, "reads_history", False):
+            return None
+        if submission.get("history"):
+            return "request", []
+        subject = subject_key(submission)
+        year = submission.get("year") or (day.year if day else None)
+        if not subject or not year:
+            return "record", []
+        entries = self._guard(self.store.history, request.locality or pack.locality, self.pseudonymise(subject), kind, int(year))
+        if entries:
+            submission["history"] = [{"year": y, "grade": grade} for y, grade, _ in entries]
+        return "record", [decision_id for _, _, decision_id in entries]
+
+    # -- after the decision is made ---------------------------------------------------------------
+    def finished(self, done) -> bytes:
+        pending = self.pending(done)
+        self._guard(self.store.archive_pack, done.pack.digest, done.pack.id, done.pack.version, done.pack.files)
+        batch: Batch | None = getattr(self._local, "batch", None)
+        if batch is not None:
+            batch.held.append((batch.index, pending, done.wire))
+            return done.wire
+        (outcome,) = self._guard(self.store.append, [pending])
+        return answer(outcome, done.wire)
+
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """Hold the records of the calls inside; commit them together (all or none) at the end."""
+        batch = self._local.batch = Batch()
+        try:
+            yield batch
+        finally:
+            self._local.batch = None
+        if batch.held:
+            outcomes = self._guard(self.store.append, [pending for _, pending, _ in batch.held])
+            batch.outcomes = {index: (outcome, wire) for (index, _, wire), outcome in zip(batch.held, outcomes)}
+
+    def pending(self, done) -> Pending:
+        request, kind, pack = done.request, done.kind, done.pack
+        submission, replaced = self.pseudonymise.submission(kind, done.submission)
+        replace = Replacer(replaced)
+        decision = replace.deep(decision_dict(pb.Decision.FromString(done.wire)))
+        decision.pop("trace", None)  # the trace is kept below, in full; a requested one would only repeat it
+        trace: list[dict[str, Any]] = []
+        for match in done.matches:  # in rule order
+            rule_id = pack.rules[match.rule_index].id
+            if not trace or trace[-1]["rule_id"] != rule_id:
+                trace.append({"rule_id": rule_id, "matched": []})
+            trace[-1]["matched"].append(replace.deep(match.fact))
+        stored_input: dict[str, Any] = {name: value for name, value in
+                                        (("pack", request.pack), ("locality", request.locality), ("date", request.date)) if value}
+        stored_input[kind] = submission
+        subject, year, grade = "", None, ""
+        locality = request.locality or pack.locality
+        if kind == "ballot":
+            clear = subject_key(done.submission)
+            subject = self.pseudonymise(clear) if clear else ""
+            year = done.submission.get("year") or (done.day.year if done.day else None)
+            clear_id = str((done.submission.get("subject") or {}).get("id", ""))
+            grade = next((g.get("code", "") for g in decision.get("grades", ())
+                          if g.get("subject_id", "") == (self.pseudonymise(clear_id) if clear_id else "")), "")
+        row = {
+            "decision_id": done.decision_id, "request_id": request.request_id, "as_of": request.date,
+            "locality": locality, "pack_id": pack.id, "pack_version": pack.version, "pack_digest": pack.digest,
+            "kind": kind, "subject": subject, "year": int(year) if year else None, "grade": grade, "supersedes": "",
+            "history_source": done.history_source, "input_digest": self.pseudonymise.digest(canonical_input(request)),
+            "input": orjson.dumps(stored_input).decode(), "decision": orjson.dumps(decision).decode(),
+            "trace": orjson.dumps(trace).decode(),
+        }
+        slot = (locality, subject, kind, int(year)) if subject and year else None
+        return Pending(row, slot)
+
+    def _guard(self, call, *args):
+        """A store call; a failure flips health to NOT_SERVING until a probe finds the store again."""
+        try:
+            result = call(*args)
+        except StoreUnavailable as exc:
+            self._set_health(False, str(exc))
+            raise
+        if not self.healthy:
+            self._set_health(True, "")
+        return result
+
+    def _set_health(self, healthy: bool, why: str) -> None:
+        with self._health_lock:
+            if self.healthy == healthy:
+                return
+            self.healthy = healthy
+        if healthy:
+            log.info("decision_store_available")
+        else:
+            log.error("decision_store_unavailable", error=why)
+        if self.on_health is not None:
+            self.on_health(healthy)
+
+    def probe(self) -> bool:
+        """Try the store (while it is down): True, and health back to SERVING, once it answers."""
+        try:
+            self._guard(self.store.ping)
+        except StoreUnavailable:
+            return False
+        return True
+
+
+def answer(outcome: Outcome, wire: bytes) -> bytes:
+    """What a call answers once its record's outcome is known."""
+    if outcome.status == "recorded":
+        return wire
+    assert outcome.row is not None
+    if outcome.status == "stored":
+        return stored_wire(outcome.row)
+    raise InvalidArgument([("request_id", f"already used for a different request (decision {outcome.row['decision_id']});"
+                                          " a request id names one request")])

@@ -53,3 +53,25 @@ def _decision_store_state(tmp_path_factory):
         os.environ.pop("POLICYHUB_SERVE_STATE_DIR", None)
     else:
         os.environ["POLICYHUB_SERVE_STATE_DIR"] = previous
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server (tests/postgres_server.py), started once for the session."""
+    from tests.postgres_server import PostgresServer
+
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+# The decision record's backends: every store test runs on each.
+STORE_BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store_url(request, tmp_path):
+    """A fresh, empty decision store's URL on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'decisions.db'}"
+    return request.getfixturevalue("postgres").new_database()

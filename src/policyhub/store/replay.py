@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,51 +73,77 @@ def first_difference(recorded: Any, replayed: Any, path: str = "decision") -> st
     return ""
 
 
-def replay(store: SQLStore, decision_id: str) -> ReplayResult:
+class ArchivedPacks:
+    """Pack versions restored from the archive, each loaded once and kept (a few) for later replays."""
+
+    def __init__(self, keep: int = 8) -> None:
+        self.keep = keep
+        self._packs: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, store: SQLStore, digest: str, ref: str):
+        with self._lock:
+            pack = self._packs.pop(digest, None)
+            if pack is None:
+                pack = self._load(store, digest, ref)
+            self._packs[digest] = pack  # most recently used last
+            while len(self._packs) > self.keep:
+                self._packs.pop(next(iter(self._packs))).close()
+            return pack
+
+    @staticmethod
+    def _load(store: SQLStore, digest: str, ref: str):
+        from ..pack import load_pack
+
+        archived = store.pack_archive(digest)
+        if archived is None:
+            raise DecisionNotFound(f"pack version {ref} ({digest}) is not archived")
+        pack_id, _, files = archived
+        workdir = Path(tempfile.mkdtemp(prefix="policyhub-replay-"))
+        try:
+            directory = workdir / pack_id
+            for name, data in files.items():
+                target = directory / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            pack = load_pack(directory)  # imported and compiled: the files are no longer needed
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        if pack.digest != digest:  # the archive itself was altered
+            pack.close()
+            raise DecisionNotFound(f"archived pack {pack.ref} has digest {pack.digest}, the record names {digest}")
+        return pack
+
+
+_ARCHIVED = ArchivedPacks()
+
+
+def replay(store: SQLStore, decision_id: str, packs: ArchivedPacks | None = None) -> ReplayResult:
     from ..caseio import request_from_dict
     from ..evaluator import Evaluator
-    from ..pack import load_pack
     from ..registry import PackRegistry
     from .recorder import decision_dict
 
     row = store.get(decision_id)
     if row is None:
         raise DecisionNotFound(f"no decision {decision_id!r} in the record")
-    archived = store.pack_archive(row["pack_digest"])
-    if archived is None:
-        raise DecisionNotFound(f"pack version {row['pack_id']}@{row['pack_version']} ({row['pack_digest']}) is not archived")
-    pack_id, version, files = archived
+    pack = (packs or _ARCHIVED).get(store, row["pack_digest"], f"{row['pack_id']}@{row['pack_version']}")
     recorded = orjson.loads(row["decision"])
-    workdir = Path(tempfile.mkdtemp(prefix="policyhub-replay-"))
-    pack = None
-    try:
-        directory = workdir / pack_id
-        for name, data in files.items():
-            target = directory / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        pack = load_pack(directory)
-        if pack.digest != row["pack_digest"]:  # the archive itself was altered
-            raise DecisionNotFound(f"archived pack {pack.ref} has digest {pack.digest}, the record names {row['pack_digest']}")
-        hook = _ReplayHook(row, list(recorded.get("history_refs", [])))
-        evaluator = Evaluator(PackRegistry([pack]), observed=False, hook=hook)
-        data = orjson.loads(row["input"])
-        data["pack"] = pack.ref  # the exact version that decided, whatever is in force now
-        request = request_from_dict(data)
-        request.request_id = row["request_id"]
-        replayed = decision_dict(evaluator.evaluate(request))
-        for decision in (recorded, replayed):
-            decision.pop("decision_id", None)
-            decision.pop("trace", None)
-        difference = first_difference(recorded, replayed)
-        if not difference:
-            difference = first_difference(orjson.loads(row["trace"]), orjson.loads(orjson.dumps(hook.trace)), "trace")
-        return ReplayResult(not difference, difference, replayed,
-                            {"id": pack.id, "version": pack.version, "digest": pack.digest})
-    finally:
-        if pack is not None:
-            pack.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    hook = _ReplayHook(row, list(recorded.get("history_refs", [])))
+    evaluator = Evaluator(PackRegistry([pack]), observed=False, hook=hook)
+    data = orjson.loads(row["input"])
+    data["pack"] = pack.ref  # the exact version that decided, whatever is in force now
+    request = request_from_dict(data)
+    request.request_id = row["request_id"]
+    replayed = decision_dict(evaluator.evaluate(request))
+    for decision in (recorded, replayed):
+        decision.pop("decision_id", None)
+        decision.pop("trace", None)
+    difference = first_difference(recorded, replayed)
+    if not difference:
+        difference = first_difference(orjson.loads(row["trace"]), orjson.loads(orjson.dumps(hook.trace)), "trace")
+    return ReplayResult(not difference, difference, replayed,
+                        {"id": pack.id, "version": pack.version, "digest": pack.digest})
 
 
 def replayed_message(result: ReplayResult) -> pb.Decision:

@@ -8,14 +8,17 @@ chain. A transaction committed in WAL mode survives the process being killed at 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
-from .base import SQLStore
+from .base import SQLStore, StoreUnavailable
 from .migrate import apply_migrations
 
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 4096
+# The room a probe asks for before it calls a full store usable again (a few batches' records).
+HEADROOM_BYTES = 1024 * 1024
 
 
 class SQLiteStore(SQLStore):
@@ -42,6 +45,15 @@ class SQLiteStore(SQLStore):
     def _unavailable(self, exc: Exception) -> bool:
         return isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(
             exc, sqlite3.IntegrityError | sqlite3.ProgrammingError)
+
+    def ping(self) -> None:
+        """Readable, and with room to write: a full disk or a reached size cap is down too."""
+        super().ping()
+        page_count, max_pages = self._run(lambda cursor: (cursor.execute("PRAGMA page_count").fetchone()[0],
+                                                          cursor.execute("PRAGMA max_page_count").fetchone()[0]))
+        disk = os.statvfs(self.path.parent)
+        if (max_pages - page_count) * PAGE_SIZE < HEADROOM_BYTES or disk.f_bavail * disk.f_frsize < HEADROOM_BYTES:
+            raise StoreUnavailable(f"decision store full: {self.path}")
 
     def migrate(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

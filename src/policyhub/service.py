@@ -118,10 +118,13 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
     # for gRPC to serialise it again, once per Result and once more for the batch, cost more
     # than the RPC layer itself.
 
-    def _result(self, index: int, request: pb.EvaluateRequest) -> bytes:
+    def _result(self, index: int, request: pb.EvaluateRequest, whole: bool = False) -> bytes:
+        """`whole`: an unavailable decision store fails the call (a batch), not only this item."""
         try:
             return result_wire(index, request.request_id, decision=self.evaluator.evaluate_wire(request))
         except PolicyError as exc:
+            if whole and exc.code == grpc.StatusCode.UNAVAILABLE:
+                raise
             if exc.code == grpc.StatusCode.INTERNAL:
                 log.error("evaluation_failed", index=index, error=getattr(exc, "summary", exc.code.name))
             return result_wire(index, request.request_id, error=error_message(exc))
@@ -148,8 +151,8 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
                         return pb.EvaluateBatchResponse()
                     if batch is not None:
                         batch.index = index
-                    results.append(self._result(index, item))
-        except PolicyError as exc:  # the record could not be committed: nothing of the batch is answered
+                    results.append(self._result(index, item, whole=True))
+        except PolicyError as exc:  # the record could not be read or committed: nothing of the batch is answered
             context.abort_with_status(rich_status(exc))
         if batch is not None:
             for index, (outcome, wire) in batch.outcomes.items():

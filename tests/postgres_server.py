@@ -31,7 +31,9 @@ def server_bin() -> Path:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, fsync: bool = False) -> None:
+        """`fsync=False` (tests): faster, and durable enough for data thrown away at the end."""
+        self.fsync = "on" if fsync else "off"
         self.bin = server_bin()
         self.root = Path(tempfile.mkdtemp(prefix="policyhub-pg-"))
         self.data, self.socket_dir = self.root / "data", self.root / "socket"
@@ -46,10 +48,7 @@ class PostgresServer:
         self._databases = itertools.count(1)
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
                   "--no-instructions", "--locale=C")
-        options = (f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' -c fsync=off "
-                   "-c max_connections=200 -c shared_buffers=32MB")
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"),
-                  "-w", "-t", "60", "start")
+        self.resume()
 
     def _run(self, *argv: str) -> None:
         if self._user is not None:
@@ -82,7 +81,7 @@ class PostgresServer:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def resume(self) -> None:
-        options = (f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' -c fsync=off "
+        options = (f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' -c fsync={self.fsync} "
                    "-c max_connections=200 -c shared_buffers=32MB")
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"),
                   "-w", "-t", "60", "start")

@@ -53,7 +53,10 @@ def now_iso() -> str:
 
 _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM decisions"
 _INSERT = "INSERT INTO decisions (" + ", ".join(COLUMNS) + ") VALUES (" + ", ".join("?" * len(COLUMNS)) + ")"
-LIST_FILTERS = {"subject": "subject = ?", "locality": "locality = ?", "pack_id": "pack_id = ?",
+# The partial indexes' own conditions are repeated in the queries: a planner cannot see that
+# `request_id = ?` excludes '' and would scan the whole table instead.
+_BY_REQUEST = " WHERE request_id = ? AND request_id <> ''"
+LIST_FILTERS = {"subject": "subject = ? AND subject <> ''", "locality": "locality = ?", "pack_id": "pack_id = ?",
                 "pack_version": "pack_version = ?", "kind": "kind = ?",
                 "recorded_from": "recorded_at >= ?", "recorded_to": "recorded_at < ?"}
 
@@ -151,7 +154,7 @@ class SQLStore:
             if request_id:
                 earlier = in_batch.get(request_id)
                 if earlier is None:
-                    found = self._rows(cursor, _SELECT + " WHERE request_id = ?", (request_id,))
+                    found = self._rows(cursor, _SELECT + _BY_REQUEST, (request_id,))
                     earlier = found[0] if found else None
                 if earlier is not None:
                     same = earlier["input_digest"] == row["input_digest"]
@@ -159,7 +162,7 @@ class SQLStore:
                     continue
             if item.slot is not None:
                 cursor.execute(self._sql("SELECT decision_id FROM decisions WHERE locality = ? AND subject = ? AND kind = ?"
-                                         " AND year = ? ORDER BY seq DESC LIMIT 1"), item.slot)
+                                         " AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1"), item.slot)
                 found = cursor.fetchone()
                 row["supersedes"] = found[0] if found else ""
             seq += 1
@@ -212,7 +215,7 @@ class SQLStore:
         return rows[0] if rows else None
 
     def by_request(self, request_id: str) -> dict | None:
-        rows = self._run(lambda cursor: self._rows(cursor, _SELECT + " WHERE request_id = ?", (request_id,)))
+        rows = self._run(lambda cursor: self._rows(cursor, _SELECT + _BY_REQUEST, (request_id,)))
         return rows[0] if rows else None
 
     def list(self, filters: dict[str, Any], after_seq: int = 0, limit: int = 50) -> list[dict]:
@@ -230,7 +233,7 @@ class SQLStore:
         def work(cursor):
             cursor.execute(self._sql(
                 "SELECT year, grade, decision_id FROM decisions WHERE subject = ? AND locality = ? AND kind = ?"
-                " AND year < ? ORDER BY seq"), (subject, locality, kind, before_year))
+                " AND year < ? AND subject <> '' ORDER BY seq"), (subject, locality, kind, before_year))
             latest: dict[int, tuple[str, str]] = {}
             for year, grade, decision_id in cursor.fetchall():
                 latest[int(year)] = (grade, decision_id)

@@ -26,8 +26,44 @@ from .pseudonym import Pseudonymiser, Replacer
 log = structlog.get_logger("policyhub.store")
 
 
+def _text(text: pb.Text) -> dict:
+    return {k: v for k, v in (("zh", text.zh), ("en", text.en)) if v}
+
+
+def _citation(citation: pb.Citation) -> dict:
+    return {k: v for k, v in (("document", citation.document), ("clause", citation.clause)) if v}
+
+
+def _items(pairs) -> dict:
+    return {k: v for k, v in pairs if v}
+
+
 def decision_dict(decision: pb.Decision) -> dict:
-    return json_format.MessageToDict(decision, preserving_proto_field_name=True)
+    """The decision's canonical JSON (json_format's, defaults left out, the trace too), written out:
+    json_format's generic walk cost more than everything else the record does per decision."""
+    out: dict[str, Any] = _items((("decision_id", decision.decision_id), ("request_id", decision.request_id)))
+    pack = decision.pack
+    out["pack"] = _items((("id", pack.id), ("version", pack.version), ("digest", pack.digest)))
+    if decision.compliant:
+        out["compliant"] = True
+    if decision.violations:
+        out["violations"] = [_items((("rule_id", v.rule_id), ("severity", v.severity), ("path", v.path),
+                                     ("message", _text(v.message)), ("citation", _citation(v.citation))))
+                             for v in decision.violations]
+    if decision.grades:
+        out["grades"] = [_items((("subject_id", g.subject_id), ("scheme", g.scheme), ("code", g.code),
+                                 ("label", _text(g.label)), ("rule_id", g.rule_id), ("citation", _citation(g.citation))))
+                         for g in decision.grades]
+    if decision.consequences:
+        out["consequences"] = [_items((("subject_id", c.subject_id), ("code", c.code), ("label", _text(c.label)),
+                                       ("rule_id", c.rule_id), ("citation", _citation(c.citation)),
+                                       ("params", json_format.MessageToDict(c.params) if c.HasField("params") else None)))
+                               for c in decision.consequences]
+    if decision.history_refs:
+        out["history_refs"] = list(decision.history_refs)
+    if decision.history_source:
+        out["history_source"] = decision.history_source
+    return out
 
 
 def stored_wire(row: dict) -> bytes:
@@ -54,6 +90,63 @@ def canonical_input(request: pb.EvaluateRequest) -> bytes:
     return copy.SerializeToString(deterministic=True)
 
 
+class _Slot:
+    __slots__ = ("pending", "outcome", "error", "lead", "done")
+
+    def __init__(self, pending: Pending) -> None:
+        self.pending, self.outcome, self.error, self.lead = pending, None, None, False
+        self.done = threading.Event()
+
+    def result(self) -> Outcome:
+        if self.error is not None:
+            raise self.error
+        return self.outcome
+
+
+class GroupCommit:
+    """Unary calls answered by one worker's threads share commits: the first to arrive commits what
+    is queued by then, the others wait for it; whoever queued meanwhile goes next, as one commit.
+    A commit (a lock, WAL writes, an fsync with synchronous=full) is most of what a record costs:
+    shared by the calls in flight, it costs each of them a fraction, and no call is answered before
+    its record is committed."""
+
+    def __init__(self, append) -> None:
+        self.append = append
+        self._lock = threading.Lock()
+        self._queue: list[_Slot] = []
+        self._busy = False
+
+    def submit(self, pending: Pending) -> Outcome:
+        slot = _Slot(pending)
+        with self._lock:
+            self._queue.append(slot)
+            lead = not self._busy
+            self._busy = True
+        if not lead:
+            slot.done.wait()
+            if not slot.lead:
+                return slot.result()
+        with self._lock:  # the leader: everything queued so far, its own record included
+            group, self._queue = self._queue, []
+        try:
+            outcomes, error = self.append([s.pending for s in group]), None
+        except BaseException as exc:  # the store is down: every call of the group fails alike
+            outcomes, error = None, exc
+        for index, member in enumerate(group):
+            member.outcome = outcomes[index] if outcomes is not None else None
+            member.error = error
+            if member is not slot:
+                member.done.set()
+        with self._lock:
+            if self._queue:  # queued during this commit: hand the lead to the first of them
+                follower = self._queue[0]
+                follower.lead = True
+                follower.done.set()
+            else:
+                self._busy = False
+        return slot.result()
+
+
 @dataclass
 class Batch:
     index: int = 0
@@ -69,6 +162,7 @@ class Recorder:
         self._health_lock = threading.Lock()
         self.healthy = True
         self.on_health = None  # called with True/False when the store goes down or comes back
+        self._commits = GroupCommit(lambda pending: self._guard(self.store.append, pending))
 
     # -- before derive --------------------------------------------------------------------------
     def history(self, pack, kind: str, request: pb.EvaluateRequest, submission: dict, day) -> tuple[str, list[str]] | None:
@@ -93,8 +187,7 @@ class Recorder:
         if batch is not None:
             batch.held.append((batch.index, pending, done.wire))
             return done.wire
-        (outcome,) = self._guard(self.store.append, [pending])
-        return answer(outcome, done.wire)
+        return answer(self._commits.submit(pending), done.wire)
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -111,15 +204,14 @@ class Recorder:
     def pending(self, done) -> Pending:
         request, kind, pack = done.request, done.kind, done.pack
         submission, replaced = self.pseudonymise.submission(kind, done.submission)
-        replace = Replacer(replaced)
-        decision = replace.deep(decision_dict(pb.Decision.FromString(done.wire)))
-        decision.pop("trace", None)  # the trace is kept below, in full; a requested one would only repeat it
+        replace = Replacer(replaced).json
+        decision = decision_dict(pb.Decision.FromString(done.wire))
         trace: list[dict[str, Any]] = []
         for match in done.matches:  # in rule order
             rule_id = pack.rules[match.rule_index].id
             if not trace or trace[-1]["rule_id"] != rule_id:
                 trace.append({"rule_id": rule_id, "matched": []})
-            trace[-1]["matched"].append(replace.deep(match.fact))
+            trace[-1]["matched"].append(match.fact)
         stored_input: dict[str, Any] = {name: value for name, value in
                                         (("pack", request.pack), ("locality", request.locality), ("date", request.date)) if value}
         stored_input[kind] = submission
@@ -130,15 +222,15 @@ class Recorder:
             subject = self.pseudonymise(clear) if clear else ""
             year = done.submission.get("year") or (done.day.year if done.day else None)
             clear_id = str((done.submission.get("subject") or {}).get("id", ""))
-            grade = next((g.get("code", "") for g in decision.get("grades", ())
-                          if g.get("subject_id", "") == (self.pseudonymise(clear_id) if clear_id else "")), "")
+            grade = next((g.get("code", "") for g in decision.get("grades", ()) if g.get("subject_id", "") == clear_id), "")
         row = {
             "decision_id": done.decision_id, "request_id": request.request_id, "as_of": request.date,
             "locality": locality, "pack_id": pack.id, "pack_version": pack.version, "pack_digest": pack.digest,
             "kind": kind, "subject": subject, "year": int(year) if year else None, "grade": grade, "supersedes": "",
             "history_source": done.history_source, "input_digest": self.pseudonymise.digest(canonical_input(request)),
-            "input": orjson.dumps(stored_input).decode(), "decision": orjson.dumps(decision).decode(),
-            "trace": orjson.dumps(trace).decode(),
+            # personal values the walk replaced by field are replaced again wherever free text repeats them
+            "input": replace(orjson.dumps(stored_input).decode()), "decision": replace(orjson.dumps(decision).decode()),
+            "trace": replace(orjson.dumps(trace).decode()),
         }
         slot = (locality, subject, kind, int(year)) if subject and year else None
         return Pending(row, slot)

@@ -51,19 +51,23 @@ file_option = dict(type=click.Path(exists=True, dir_okay=False), default=None)
 
 
 def decision_store_options(command):
-    """The decision record's options, shared by `serve` and `decisions`."""
+    """The decision record's options, shared by `serve` and `decisions`: both read the same
+    POLICYHUB_SERVE_* variables, so `policyhub decisions …` next to a server finds its store."""
+    env = lambda name: f"POLICYHUB_SERVE_{name}"  # noqa: E731
     for option in reversed([
-        click.option("--decision-store", default="sqlite", show_default=True,
+        click.option("--decision-store", default="sqlite", show_default=True, envvar=env("DECISION_STORE"),
                      help="Where every decision is kept: sqlite (in --state-dir), sqlite:///PATH, postgresql://…, or none."),
-        click.option("--state-dir", default="", help="Directory of the SQLite store and its generated pseudonym key.  "
+        click.option("--state-dir", default="", envvar=env("STATE_DIR"), help="Directory of the SQLite store and its generated pseudonym key.  "
                      "[default: $XDG_STATE_HOME/policyhub or ~/.local/state/policyhub]"),
         click.option("--decision-key-file", type=click.Path(exists=True, dir_okay=False), default=None,
+                     envvar=env("DECISION_KEY_FILE"),
                      help="The pseudonym (HMAC) key. Default for SQLite: generated once in --state-dir. Required for PostgreSQL."),
-        click.option("--retention-days", default=0, show_default=True, type=click.IntRange(0),
+        click.option("--retention-days", default=0, show_default=True, type=click.IntRange(0), envvar=env("RETENTION_DAYS"),
                      help="Remove records older than this many days (0: keep all)."),
         click.option("--decision-store-sync", default="full", show_default=True, type=click.Choice(["full", "normal"]),
+                     envvar=env("DECISION_STORE_SYNC"),
                      help="SQLite: full survives a power cut; normal only a crash of the process."),
-        click.option("--decision-store-max-mb", default=None, type=click.IntRange(1),
+        click.option("--decision-store-max-mb", default=None, type=click.IntRange(1), envvar=env("DECISION_STORE_MAX_MB"),
                      help="SQLite: largest database; past it decisions fail with UNAVAILABLE. Default: no cap."),
     ]):
         command = option(command)

@@ -142,37 +142,58 @@ class SQLStore:
         return self._run(lambda cursor: self._append(cursor, pending), write=True)
 
     def _append(self, cursor, pending: list[Pending]) -> list[Outcome]:
+        # A few statements per transaction whatever its size (a round trip each on PostgreSQL):
+        # the head, earlier uses of the request ids, the slots' latest decisions, then the inserts.
         cursor.execute("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")
         head = cursor.fetchone() or self._anchor(cursor)
         seq, prev = int(head[0]), head[1]
         recorded_at = now_iso()
+        earlier = self._by_request_ids(cursor, {item.row["request_id"] for item in pending if item.row["request_id"]})
+        latest = self._latest_in_slots(cursor, {item.slot for item in pending if item.slot is not None})
         outcomes: list[Outcome] = []
-        in_batch: dict[str, dict] = {}
+        inserts = []
         for item in pending:
             row = item.row
             request_id = row["request_id"]
-            if request_id:
-                earlier = in_batch.get(request_id)
-                if earlier is None:
-                    found = self._rows(cursor, _SELECT + _BY_REQUEST, (request_id,))
-                    earlier = found[0] if found else None
-                if earlier is not None:
-                    same = earlier["input_digest"] == row["input_digest"]
-                    outcomes.append(Outcome("stored" if same else "conflict", earlier))
-                    continue
+            if request_id and request_id in earlier:
+                found = earlier[request_id]
+                outcomes.append(Outcome("stored" if found["input_digest"] == row["input_digest"] else "conflict", found))
+                continue
             if item.slot is not None:
-                cursor.execute(self._sql("SELECT decision_id FROM decisions WHERE locality = ? AND subject = ? AND kind = ?"
-                                         " AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1"), item.slot)
-                found = cursor.fetchone()
-                row["supersedes"] = found[0] if found else ""
+                row["supersedes"] = latest.get(item.slot, "")
+                latest[item.slot] = row["decision_id"]
             seq += 1
             row.update(seq=seq, prev_hash=prev, recorded_at=recorded_at)
             row["hash"] = prev = record_hash(row)
-            cursor.execute(self._sql(_INSERT), [row[name] for name in COLUMNS])
+            inserts.append([row[name] for name in COLUMNS])
             if request_id:
-                in_batch[request_id] = row
+                earlier[request_id] = row
             outcomes.append(Outcome("recorded", row))
+        if inserts:
+            cursor.executemany(self._sql(_INSERT), inserts)
         return outcomes
+
+    def _by_request_ids(self, cursor, request_ids: set[str]) -> dict[str, dict]:
+        if not request_ids:
+            return {}
+        marks = ", ".join("?" * len(request_ids))
+        rows = self._rows(cursor, _SELECT + f" WHERE request_id IN ({marks}) AND request_id <> ''", tuple(request_ids))
+        return {row["request_id"]: row for row in rows}
+
+    def _latest_in_slots(self, cursor, slots: set[tuple]) -> dict[tuple, str]:
+        """Each (locality, subject, kind, year)'s latest decision id, for those that have one."""
+        if not slots:
+            return {}
+        subjects = sorted({slot[1] for slot in slots})
+        marks = ", ".join("?" * len(subjects))
+        cursor.execute(self._sql(f"SELECT locality, subject, kind, year, decision_id FROM decisions"
+                                 f" WHERE subject IN ({marks}) AND subject <> '' ORDER BY seq"), subjects)
+        latest = {}
+        for locality, subject, kind, year, decision_id in cursor.fetchall():
+            slot = (locality, subject, kind, year)
+            if slot in slots:
+                latest[slot] = decision_id
+        return latest
 
     def _anchor(self, cursor) -> tuple[int, str]:
         cursor.execute("SELECT seq, hash FROM chain_anchor WHERE id = 1")

@@ -38,27 +38,60 @@ def _items(pairs) -> dict:
     return {k: v for k, v in pairs if v}
 
 
+def _violation(v: pb.Violation) -> dict:
+    return _items((("rule_id", v.rule_id), ("severity", v.severity), ("path", v.path),
+                   ("message", _text(v.message)), ("citation", _citation(v.citation))))
+
+
+def _grade(g: pb.Grade) -> dict:
+    return _items((("scheme", g.scheme), ("code", g.code), ("label", _text(g.label)), ("rule_id", g.rule_id),
+                   ("citation", _citation(g.citation))))
+
+
+def _consequence(c: pb.Consequence) -> dict:
+    return _items((("code", c.code), ("label", _text(c.label)), ("rule_id", c.rule_id), ("citation", _citation(c.citation)),
+                   ("params", json_format.MessageToDict(c.params) if c.HasField("params") else None)))
+
+
+# An item's JSON by its wire bytes (subject id aside): a rule's violations, grades and consequences
+# repeat across decisions, so most are found here rather than built field by field. Read-only dicts.
+_ITEMS: dict[bytes, dict] = {}
+_ITEMS_MAX = 16384
+
+
+def _item(message, build) -> dict:
+    key = message.SerializeToString()
+    found = _ITEMS.get(key)
+    if found is None:
+        if len(_ITEMS) >= _ITEMS_MAX:
+            _ITEMS.clear()
+        found = _ITEMS[key] = build(message)
+    return found
+
+
+def _with_subject(message, build) -> dict:
+    subject = message.subject_id
+    if not subject:
+        return _item(message, build)
+    message.subject_id = ""  # the decision was parsed for this: changing it changes nothing sent
+    return {"subject_id": subject, **_item(message, build)}
+
+
 def decision_dict(decision: pb.Decision) -> dict:
     """The decision's canonical JSON (json_format's, defaults left out, the trace too), written out:
-    json_format's generic walk cost more than everything else the record does per decision."""
+    json_format's generic walk cost more than everything else the record does per decision.
+    Consumes `decision` (its subject ids are cleared on the way)."""
     out: dict[str, Any] = _items((("decision_id", decision.decision_id), ("request_id", decision.request_id)))
     pack = decision.pack
     out["pack"] = _items((("id", pack.id), ("version", pack.version), ("digest", pack.digest)))
     if decision.compliant:
         out["compliant"] = True
     if decision.violations:
-        out["violations"] = [_items((("rule_id", v.rule_id), ("severity", v.severity), ("path", v.path),
-                                     ("message", _text(v.message)), ("citation", _citation(v.citation))))
-                             for v in decision.violations]
+        out["violations"] = [_item(v, _violation) for v in decision.violations]
     if decision.grades:
-        out["grades"] = [_items((("subject_id", g.subject_id), ("scheme", g.scheme), ("code", g.code),
-                                 ("label", _text(g.label)), ("rule_id", g.rule_id), ("citation", _citation(g.citation))))
-                         for g in decision.grades]
+        out["grades"] = [_with_subject(g, _grade) for g in decision.grades]
     if decision.consequences:
-        out["consequences"] = [_items((("subject_id", c.subject_id), ("code", c.code), ("label", _text(c.label)),
-                                       ("rule_id", c.rule_id), ("citation", _citation(c.citation)),
-                                       ("params", json_format.MessageToDict(c.params) if c.HasField("params") else None)))
-                               for c in decision.consequences]
+        out["consequences"] = [_with_subject(c, _consequence) for c in decision.consequences]
     if decision.history_refs:
         out["history_refs"] = list(decision.history_refs)
     if decision.history_source:

@@ -155,17 +155,17 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
         except PolicyError as exc:  # the record could not be read or committed: nothing of the batch is answered
             context.abort_with_status(rich_status(exc))
         if batch is not None:
-            for index, (outcome, wire) in batch.outcomes.items():
+            for index, (outcome, wire, row) in batch.outcomes.items():
                 if outcome.status != "recorded":  # a retried request id: its earlier decision, or a refusal
-                    results[index] = self._settled(index, request.requests[index], outcome, wire)
+                    results[index] = self._settled(index, request.requests[index], outcome, wire, row)
         return batch_wire(results)
 
     @staticmethod
-    def _settled(index: int, request: pb.EvaluateRequest, outcome, wire: bytes) -> bytes:
+    def _settled(index: int, request: pb.EvaluateRequest, outcome, wire: bytes, row: dict) -> bytes:
         from .store.recorder import answer
 
         try:
-            return result_wire(index, request.request_id, decision=answer(outcome, wire))
+            return result_wire(index, request.request_id, decision=answer(outcome, wire, row))
         except PolicyError as exc:
             return result_wire(index, request.request_id, error=error_message(exc))
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 import grpc
 import pytest
@@ -250,7 +251,8 @@ def test_no_planted_name_phone_or_email_reaches_the_store(store_url, store_args,
     from tests.reliability.test_privacy import _requests
 
     requests, _ = _requests()
-    server = RunningServer("--workers", "2", "--pack-path", str(DEMO_PACK), "--pack-path", str(FAULTY_PACK), *store_args)
+    server = RunningServer("--workers", "2", "--pack-path", str(DEMO_PACK), "--pack-path", str(FAULTY_PACK),
+                           "--metrics-port", "0", *store_args)
     try:
         with grpc.insecure_channel(server.target) as channel:
             stub = policyhub_pb2_grpc.PolicyHubStub(channel)
@@ -262,6 +264,8 @@ def test_no_planted_name_phone_or_email_reaches_the_store(store_url, store_args,
                     pass
             for start in range(half, len(requests), 50):
                 stub.EvaluateBatch(pb.EvaluateBatchRequest(requests=requests[start:start + 50]), timeout=60)
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.serving['metrics_port']}/metrics", timeout=10) as reply:
+            exposition = reply.read().decode("utf-8")
     finally:
         assert server.stop() == 0
     store, pseudonymise = opened(store_url, key_file)
@@ -280,6 +284,9 @@ def test_no_planted_name_phone_or_email_reaches_the_store(store_url, store_args,
     planted = [value for n in range(len(requests)) for value in _planted(n)]
     leaked = sorted(value for value in planted if value in text)
     assert leaked == []
+    logged = "\n".join(server.log_lines)
+    assert "decision_store" in logged and "policyhub_evaluations_total" in exposition
+    assert sorted(value for value in planted if value in logged or value in exposition) == []
     # Not vacuous: the planted values are there, as their pseudonyms.
     kept = [value for value in planted if pseudonymise(value) in text]
     assert len(kept) > 500, len(kept)

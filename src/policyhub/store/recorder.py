@@ -184,7 +184,7 @@ class GroupCommit:
 class Batch:
     index: int = 0
     held: list[tuple[int, Pending, bytes]] = field(default_factory=list)
-    outcomes: dict[int, tuple[Outcome, bytes]] = field(default_factory=dict)
+    outcomes: dict[int, tuple[Outcome, bytes, dict]] = field(default_factory=dict)
 
 
 class Recorder:
@@ -220,7 +220,7 @@ class Recorder:
         if batch is not None:
             batch.held.append((batch.index, pending, done.wire))
             return done.wire
-        return answer(self._commits.submit(pending), done.wire)
+        return answer(self._commits.submit(pending), done.wire, pending.row)
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -232,7 +232,8 @@ class Recorder:
             self._local.batch = None
         if batch.held:
             outcomes = self._guard(self.store.append, [pending for _, pending, _ in batch.held])
-            batch.outcomes = {index: (outcome, wire) for (index, _, wire), outcome in zip(batch.held, outcomes)}
+            batch.outcomes = {index: (outcome, wire, pending.row)
+                              for (index, pending, wire), outcome in zip(batch.held, outcomes)}
 
     def pending(self, done) -> Pending:
         request, kind, pack = done.request, done.kind, done.pack
@@ -300,12 +301,24 @@ class Recorder:
         return True
 
 
-def answer(outcome: Outcome, wire: bytes) -> bytes:
-    """What a call answers once its record's outcome is known."""
+def _same_decision(recorded: str, again: str) -> bool:
+    drop = ("decision_id",)
+    first, second = orjson.loads(recorded), orjson.loads(again)
+    return {k: v for k, v in first.items() if k not in drop} == {k: v for k, v in second.items() if k not in drop}
+
+
+def answer(outcome: Outcome, wire: bytes, row: dict | None = None) -> bytes:
+    """What a call answers once its record's outcome is known. A retry (same request id, same
+    input) was evaluated again: when that decision is the recorded one it is answered in clear under
+    the recorded decision id; otherwise (the packs changed since) the recorded decision is, as stored."""
     if outcome.status == "recorded":
         return wire
     assert outcome.row is not None
     if outcome.status == "stored":
+        if row is not None and _same_decision(outcome.row["decision"], row["decision"]):
+            decision = pb.Decision.FromString(wire)
+            decision.decision_id = outcome.row["decision_id"]
+            return decision.SerializeToString()
         return stored_wire(outcome.row)
     raise InvalidArgument([("request_id", f"already used for a different request (decision {outcome.row['decision_id']});"
                                           " a request id names one request")])

@@ -120,7 +120,7 @@ def test_a_batch_is_committed_together_at_its_end(registry, store, pseudonymise)
             evaluator.evaluate(request_from_dict(huoerqi_ballot(year, subject="B-1", request_id=f"b-{year}")))
         assert count(store) == 0  # held until the batch ends
     assert count(store) == 3
-    assert [o.status for o, _ in batch.outcomes.values()] == ["recorded"] * 3
+    assert [o.status for o, _, _ in batch.outcomes.values()] == ["recorded"] * 3
     assert chain.verify(store.rows(), store.anchor()).ok
 
 

@@ -209,15 +209,25 @@ def _describe(store_config: StoreConfig, record) -> str:
 
 
 class _Retention:
-    """Removes records past --retention-days at start and then hourly (the supervisor's loop)."""
+    """Removes records past --retention-days at start and then hourly, and checkpoints an SQLite
+    store's WAL about once a second (the supervisor's loop)."""
 
     EVERY_S = 3600.0
 
     def __init__(self, store_config: StoreConfig, store) -> None:
-        self.days, self.store, self.next = store_config.retention_days, store, 0.0
+        self.days, self.store, self.next, self.next_checkpoint = store_config.retention_days, store, 0.0, 0.0
 
     def tick(self) -> None:
-        if not self.days or self.store is None or time.monotonic() < self.next:
+        if self.store is None:
+            return
+        checkpoint = getattr(self.store, "checkpoint", None)  # SQLite: the WAL copied back, off the workers' path
+        if checkpoint is not None and time.monotonic() >= self.next_checkpoint:
+            self.next_checkpoint = time.monotonic() + 1.0
+            try:
+                checkpoint()
+            except Exception as exc:
+                log.error("checkpoint_failed", error=f"{type(exc).__name__}")
+        if not self.days or time.monotonic() < self.next:
             return
         self.next = time.monotonic() + self.EVERY_S
         import datetime as dt

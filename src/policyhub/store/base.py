@@ -181,19 +181,17 @@ class SQLStore:
         return {row["request_id"]: row for row in rows}
 
     def _latest_in_slots(self, cursor, slots: set[tuple]) -> dict[tuple, str]:
-        """Each (locality, subject, kind, year)'s latest decision id, for those that have one."""
+        """Each (locality, subject, kind, year)'s latest decision id, for those that have one: one
+        statement, an index probe per slot (a subject's whole past is not read)."""
         if not slots:
             return {}
-        subjects = sorted({slot[1] for slot in slots})
-        marks = ", ".join("?" * len(subjects))
-        cursor.execute(self._sql(f"SELECT locality, subject, kind, year, decision_id FROM decisions"
-                                 f" WHERE subject IN ({marks}) AND subject <> '' ORDER BY seq"), subjects)
-        latest = {}
-        for locality, subject, kind, year, decision_id in cursor.fetchall():
-            slot = (locality, subject, kind, year)
-            if slot in slots:
-                latest[slot] = decision_id
-        return latest
+        one = ("SELECT * FROM (SELECT locality, subject, kind, year, decision_id FROM decisions WHERE locality = ?"
+               " AND subject = ? AND kind = ? AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1) AS s{n}")
+        ordered = sorted(slots)
+        sql = " UNION ALL ".join(one.format(n=n) for n in range(len(ordered)))
+        cursor.execute(self._sql(sql), [value for slot in ordered for value in slot])
+        return {(locality, subject, kind, year): decision_id
+                for locality, subject, kind, year, decision_id in cursor.fetchall()}
 
     def _anchor(self, cursor) -> tuple[int, str]:
         cursor.execute("SELECT seq, hash FROM chain_anchor WHERE id = 1")

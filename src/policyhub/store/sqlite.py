@@ -17,6 +17,10 @@ from .migrate import apply_migrations
 
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 4096
+# Checkpoints (copying the WAL into the database, with fsyncs) are the supervisor's, about once a
+# second (`checkpoint`), off the requests' path; a worker checkpoints itself only past this many
+# pages of WAL (~80 MB), e.g. when no supervisor runs one.
+WAL_AUTOCHECKPOINT_PAGES = 20_000
 # The room a probe asks for before it calls a full store usable again (a few batches' records).
 HEADROOM_BYTES = 1024 * 1024
 
@@ -35,6 +39,7 @@ class SQLiteStore(SQLStore):
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
         if self.max_bytes:  # a cap on the file: past it every write fails as "database or disk is full"
             conn.execute(f"PRAGMA max_page_count = {max(self.max_bytes // PAGE_SIZE, 1)}")
         return conn
@@ -45,6 +50,10 @@ class SQLiteStore(SQLStore):
     def _unavailable(self, exc: Exception) -> bool:
         return isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(
             exc, sqlite3.IntegrityError | sqlite3.ProgrammingError)
+
+    def checkpoint(self) -> None:
+        """Copy what the WAL holds into the database, without waiting for readers or writers."""
+        self._run(lambda cursor: cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
 
     def ping(self) -> None:
         """Readable, and with room to write: a full disk or a reached size cap is down too."""

@@ -7,12 +7,13 @@ import operator
 import os
 import random
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from google.protobuf import json_format
 
 from . import logs, metrics
-from .assembly import DecisionBuilder, parts_for
+from .assembly import DecisionBuilder, history_wire, parts_for
 from .errors import InvalidArgument, KindNotGoverned, PolicyError, RuleFailure
 from .livepacks import LivePacks
 from .normalize import read_request
@@ -45,11 +46,39 @@ def new_decision_id() -> str:
 _RULE_INDEX = operator.attrgetter("rule_index")
 
 
+@dataclass(slots=True)
+class Finished:
+    """A decision just made, with what it was made from: what a DecisionHook keeps."""
+
+    request: pb.EvaluateRequest
+    kind: str
+    submission: dict
+    pack: Pack
+    day: dt.date | None
+    decision_id: str
+    matches: list  # engine matches in rule order
+    wire: bytes
+    history_source: str
+
+
+class DecisionHook(Protocol):
+    """Where decisions go besides the answer (the decision record, store/recorder.py)."""
+
+    def history(self, pack: Pack, kind: str, request: pb.EvaluateRequest, submission: dict,
+                day: dt.date | None) -> tuple[str, list[str]] | None:
+        """Before derive: may fill the submission's history; (source, decision ids used) or None."""
+
+    def finished(self, done: Finished) -> bytes:
+        """Keep the decision; returns what to answer (the wire, or an earlier stored decision)."""
+
+
 class Evaluator:
-    def __init__(self, registry: PackRegistry, observed: bool = True) -> None:
-        """`observed=False`: no decision log lines or metrics (a reload's fixture check)."""
+    def __init__(self, registry: PackRegistry, observed: bool = True, hook: DecisionHook | None = None) -> None:
+        """`observed=False`: no decision log lines or metrics (a reload's fixture check).
+        `hook`: the decision record, told of every decision before it is answered."""
         self.live = LivePacks(registry)
         self.observed = observed
+        self.hook = hook
 
     @property
     def registry(self) -> PackRegistry:
@@ -98,13 +127,19 @@ class Evaluator:
             date=day,
             thresholds=pack.thresholds,
         )
+        hook = self.hook
+        history = hook.history(pack, kind, request, submission, day) if hook is not None else None
         facts = self._derive(pack, kind, submission, context)
         try:
             matches = pack.ruleset.run(facts)
         except (TypeError, ValueError) as exc:
             raise RuleFailure(f"pack {pack.ref}: a fact is not a JSON value: {exc}",
                               summary=f"pack {pack.ref}: a fact the engine cannot take") from None
-        wire, built = self._assemble(pack, kind, matches, request)
+        matches = sorted(matches, key=_RULE_INDEX)  # rule order, then match order: the decision lists them so
+        wire, built = self._assemble(pack, kind, matches, request, history)
+        if hook is not None:  # recorded (committed) before it is answered, logged or counted
+            wire = hook.finished(Finished(request, kind, submission, pack, day, built.decision_id, matches, wire,
+                                          history[0] if history else ""))
         elapsed = time.perf_counter() - started
         if self.observed:
             self._observe(kind, built, elapsed)
@@ -150,10 +185,10 @@ class Evaluator:
             facts.extend(produced)
         return facts
 
-    def _assemble(self, pack: Pack, kind: str, matches, request: pb.EvaluateRequest) -> tuple[bytes, DecisionBuilder]:
+    def _assemble(self, pack: Pack, kind: str, matches, request: pb.EvaluateRequest,
+                  history: tuple[str, list[str]] | None = None) -> tuple[bytes, DecisionBuilder]:
         parts = parts_for(pack)
         built = DecisionBuilder(parts)
-        matches = sorted(matches, key=_RULE_INDEX)  # rule order, then match order: the decision lists them so
         for match in matches:
             rule = pack.rules[match.rule_index]
             try:
@@ -164,6 +199,8 @@ class Evaluator:
                 raise RuleFailure(f"rule {rule.id}: {type(exc).__name__}: {exc}",
                                   summary=f"pack {pack.ref}: rule {rule.id} failed: {type(exc).__name__}") from None
         wire = built.wire(new_decision_id(), request.request_id)
+        if history is not None:
+            wire += history_wire(*history)
         if request.trace:  # for debugging a pack: built as a message, the trace added, serialised
             decision = pb.Decision.FromString(wire)
             by_rule: dict[int, list[dict]] = {}

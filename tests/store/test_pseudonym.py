@@ -51,6 +51,21 @@ def test_personal_fields_and_contacts_in_free_text_are_replaced_codes_are_not():
     assert stored["extra"] == {"ref": "M-17", "n": "第1项 M-1"}  # a short id is replaced only as a whole value
 
 
+def test_pseudonyms_compare_as_the_rules_compare_the_values():
+    """A replay on the stored input decides the same only if pseudonyms are equal where the rules
+    took the values as equal (linge counts a household once, by its head word for word and its
+    phone's digits) and blank where the rules took them as blank."""
+    from policyhub.rules.pledges import households
+
+    p = Pseudonymiser(KEY)
+    rows = [{"head_name": "张 三", "phone": "139-0000-1111"}, {"head_name": "张三", "phone": "13900001111"},
+            {"head_name": "\u3000\u200b", "phone": ""}, {"head_name": "李四"}]
+    stored, _ = p.submission("pledge", {"linked_households": rows})
+    assert households(rows) == 2 == households(stored["linked_households"])
+    assert stored["linked_households"][2]["head_name"] == ""
+    assert all(r["head_name"].startswith("pn:") for i, r in enumerate(stored["linked_households"]) if i != 2)
+
+
 def test_group_commit_shares_commits_and_fails_every_call_of_a_failed_one():
     calls: list[int] = []
     gate = threading.Event()

@@ -10,7 +10,7 @@ import multiprocessing
 import orjson
 import pytest
 
-from policyhub.errors import InvalidArgument
+from policyhub.errors import InvalidArgument, PolicyError
 from policyhub.store import chain
 from policyhub.store.base import StoreUnavailable
 from policyhub.store.recorder import Recorder
@@ -78,7 +78,10 @@ def test_packs_that_read_no_history_say_nothing_of_it(registry, store, pseudonym
     evaluator = recording(registry, store, pseudonymise)
     for _, data in corpus.fixture_requests():
         if "pledge" in data and data.get("locality") == "yuyao":
-            decision = evaluate(evaluator, data)
+            try:
+                decision = evaluate(evaluator, data)
+            except PolicyError:  # a case whose point is a refusal
+                continue
             assert decision.history_source == "" and list(decision.history_refs) == []
             break
     else:
@@ -215,8 +218,8 @@ def test_a_store_that_cannot_write_fails_the_call_with_unavailable(registry, sto
     changes = []
     recorder.on_health = changes.append
     with postgres_if_used.down(store):
-        with pytest.raises(StoreUnavailable):
-            evaluate(evaluator, huoerqi_ballot(2011, subject="X"))
+        with pytest.raises(StoreUnavailable):  # a record of more than a page: it needs room the store lacks
+            evaluate(evaluator, huoerqi_ballot(2011, subject="X", request_id="retry-" + "x" * 8192))
         assert changes == [False] and not recorder.healthy
         assert not recorder.probe()
     assert recorder.probe() and changes == [False, True]
@@ -240,9 +243,10 @@ def postgres_if_used(store_config, request):
                 finally:
                     server.resume()
             else:
-                # A cap below the file's size: SQLite refuses every write as "database or disk is full".
+                # A cap at the database's size (SQLite never lowers max_page_count below it): a
+                # record larger than the room left in its pages is "database or disk is full".
                 store.close()
-                store.max_bytes = store.path.stat().st_size // 2
+                store.max_bytes = 1
                 try:
                     yield
                 finally:

@@ -115,11 +115,11 @@ class Pseudonymiser:
                 item_kind = type(item)
                 if item_kind is str:
                     if (key in PERSONAL_FIELDS and (container, key) not in CODED) or (key == "id" and container in PERSON_CONTAINERS):
-                        out[key] = self._personal(item, replaced)
+                        out[key] = self._personal(item, replaced, key)
                     else:
                         out[key] = self._free_text(item, replaced) if _MAYBE_CONTACT.search(item) else item
                 elif item_kind is list and key in PERSONAL_FIELDS:
-                    out[key] = [self._personal(v, replaced) if type(v) is str else self._walk(v, key, replaced) for v in item]
+                    out[key] = [self._personal(v, replaced, key) if type(v) is str else self._walk(v, key, replaced) for v in item]
                 elif key in PLAIN_FIELDS:  # codes and counts only (rounds, attendance, history, ...)
                     out[key] = item
                 elif item_kind is dict or item_kind is list:
@@ -133,8 +133,8 @@ class Pseudonymiser:
             return self._free_text(value, replaced) if _MAYBE_CONTACT.search(value) else value
         return value
 
-    def _personal(self, value: str, replaced: dict[str, str]) -> str:
-        pseudonym = self(value)
+    def _personal(self, value: str, replaced: dict[str, str], key: str = "") -> str:
+        pseudonym = self(compared_form(key, value))
         if value and pseudonym != value:
             replaced[value] = pseudonym
         return pseudonym
@@ -145,6 +145,25 @@ class Pseudonymiser:
         if PHONE.search(text):
             text = PHONE.sub(lambda m: self._personal(m.group(0), replaced), text)
         return text
+
+
+# Names the rules compare word for word (rules.pledges.normalized: a household head, a vote counter).
+_COMPARED_AS_WORDS = frozenset({"name", "head_name", "owner", "vote_counters", "vote_supervisors"})
+
+
+def compared_form(key: str, value: str) -> str:
+    """A personal value in the form the rules compare it, so that its pseudonym compares as the
+    value did and a replay on the stored input decides the same: blank text stays blank, a name is
+    taken word for word, a phone by its digits; ids and e-mails as they are."""
+    from ..rules.pledges import blank, normalized
+
+    if blank(value):
+        return ""
+    if key in _COMPARED_AS_WORDS:
+        return normalized(value) or value
+    if key == "phone":
+        return "".join(ch for ch in value if ch.isdigit()) or value
+    return value
 
 
 def _distinctive(value: str) -> bool:

@@ -253,3 +253,23 @@ def postgres_if_used(store_config, request):
                     store.close()
                     store.max_bytes = None
     return Down()
+
+
+def test_the_stored_decision_is_the_answer_in_canonical_json(evaluator):
+    """decision_dict is a hand-written json_format: it must keep every field an answer has (notes too)."""
+    from google.protobuf import json_format
+
+    from policyhub.store.recorder import decision_dict
+    from tests.reliability import corpus
+
+    checked = 0
+    for _, data in corpus.fixture_requests():
+        try:
+            decision = evaluate(evaluator, data)
+        except PolicyError:
+            continue
+        expected = json_format.MessageToDict(decision, preserving_proto_field_name=True)
+        expected.pop("trace", None)
+        assert decision_dict(decision) == expected
+        checked += 1
+    assert checked > 300

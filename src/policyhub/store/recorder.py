@@ -88,6 +88,8 @@ def decision_dict(decision: pb.Decision) -> dict:
         out["compliant"] = True
     if decision.violations:
         out["violations"] = [_item(v, _violation) for v in decision.violations]
+    if decision.notes:
+        out["notes"] = [_item(n, _violation) for n in decision.notes]
     if decision.grades:
         out["grades"] = [_with_subject(g, _grade) for g in decision.grades]
     if decision.consequences:

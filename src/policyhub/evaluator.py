@@ -11,7 +11,7 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from . import logs, metrics
+from . import logs, metrics, vocabulary
 from .assembly import DecisionBuilder, parts_for
 from .errors import InvalidArgument, KindNotGoverned, PolicyError, RuleFailure
 from .livepacks import LivePacks
@@ -19,6 +19,7 @@ from .normalize import read_request
 from .pack import Pack
 from .registry import PackRegistry
 from .rules.model import RESERVED_FACT_KEYS, Context
+from .ruledata.trace import add_trace
 from .v1 import policyhub_pb2 as pb
 from .validation import parse_date
 
@@ -42,7 +43,7 @@ def new_decision_id() -> str:
             + _random.randbytes(16).translate(_RANDOM_CHARACTERS).decode())  # 16 characters: one per random byte
 
 
-_RULE_INDEX = operator.attrgetter("rule_index")
+_FIRST = operator.itemgetter(0)
 
 
 class Evaluator:
@@ -104,7 +105,7 @@ class Evaluator:
         except (TypeError, ValueError) as exc:
             raise RuleFailure(f"pack {pack.ref}: a fact is not a JSON value: {exc}",
                               summary=f"pack {pack.ref}: a fact the engine cannot take") from None
-        wire, built = self._assemble(pack, kind, matches, request)
+        wire, built = self._assemble(pack, kind, matches, request, facts)
         elapsed = time.perf_counter() - started
         if self.observed:
             self._observe(kind, built, elapsed)
@@ -148,16 +149,26 @@ class Evaluator:
                         f"pack {pack.ref}: derive function {derive.name} used reserved fact key(s) {sorted(reserved)}"
                     )
             facts.extend(produced)
+        if kind in pack.submission_kinds:  # a data rule reads the submission's own fields
+            facts.append({**submission, "type": kind, "path": kind})
+        if pack.shapes:
+            shape_facts(pack, facts)
         return facts
 
-    def _assemble(self, pack: Pack, kind: str, matches, request: pb.EvaluateRequest) -> tuple[bytes, DecisionBuilder]:
+    def _assemble(self, pack: Pack, kind: str, matches, request: pb.EvaluateRequest,
+                  facts: list[dict]) -> tuple[bytes, DecisionBuilder]:
         parts = parts_for(pack)
         built = DecisionBuilder(parts)
-        matches = sorted(matches, key=_RULE_INDEX)  # rule order, then match order: the decision lists them so
-        for match in matches:
-            rule = pack.rules[match.rule_index]
+        entries = pack.entries
+        # Engine condition -> its rule; rule order, then match order: the decision lists them so.
+        found = sorted(((entries[m.rule_index][0], entries[m.rule_index][1], m.fact) for m in matches),
+                       key=_FIRST)
+        for index, branch, fact in found:
+            rule = pack.rules[index]
             try:
-                built.add(parts.rule(match.rule_index, rule), match.fact)
+                if branch is not None and (branch.grade or branch.grade_from):
+                    fact = graded(fact, branch)
+                built.add(parts.rule(index, rule), fact)
             except RuleFailure as exc:
                 raise RuleFailure(f"rule {rule.id}: {exc.message}", summary=f"pack {pack.ref}: rule {rule.id} failed") from None
             except Exception as exc:
@@ -166,20 +177,30 @@ class Evaluator:
         wire = built.wire(new_decision_id(), request.request_id)
         if request.trace:  # for debugging a pack: built as a message, the trace added, serialised
             decision = pb.Decision.FromString(wire)
-            by_rule: dict[int, list[dict]] = {}
-            for match in matches:
-                by_rule.setdefault(match.rule_index, []).append(match.fact)
-            for index, rule in enumerate(pack.rules):
-                entry = decision.trace.add(
-                    rule_id=rule.id,
-                    applicable=kind in rule.kinds,
-                    fired=index in by_rule,
-                    condition=pack.ruleset.conditions[index],
-                )
-                for fact in by_rule.get(index, ()):
-                    entry.matched.add().update(fact)
+            add_trace(decision, pack, kind, found, facts)
             wire = decision.SerializeToString()
         return wire, built
+
+
+def shape_facts(pack: Pack, facts: list[dict]) -> None:
+    """Add to each fact what its rules' engine conditions read (list lengths, unrolled items)."""
+    shapes = pack.shapes
+    for item in facts:
+        shape = shapes.get(item["type"])
+        if shape is not None:
+            try:
+                shape.apply(item)
+            except ValueError as exc:
+                raise InvalidArgument([(str(item.get("path") or item["type"]), str(exc))]) from None
+
+
+def graded(fact: dict, branch) -> dict:
+    """A grade branch's match: the fact with the grade it decided, and the grade's names for messages."""
+    code = branch.grade or fact.get(branch.grade_from)
+    names = vocabulary.BALLOT_OPTIONS.get(code) if isinstance(code, str) else None
+    if names is None:
+        raise RuleFailure(f"grade fact has unknown grade {code!r}")
+    return {**fact, "grade": code, "grade_zh": names[0], "grade_en": names[1]}
 
 
 def decision_to_dict(decision: pb.Decision) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from .errors import PackLoadError
 from .integrity import PackLock
 from .rules.model import KINDS, DeriveSpec, Rule, derive_spec
 from .rules.thresholds import Thresholds, covers, flatten
+from .ruledata.loader import load_rule_files
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 PACK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -42,6 +43,7 @@ MANIFEST_KEYS = {
     "effective_to": False,
     "description": False,
     "interpretations": False,
+    "uses": False,
 }
 # values: the setting's allowed values, where the rule scripts handle a fixed set (checked at load).
 INTERPRETATION_KEYS = {"id": True, "setting": True, "default": True, "rules": True, "text": True, "values": False}
@@ -83,6 +85,16 @@ class Pack:
     ruleset: CompiledRuleset = field(repr=False)
     # The name under which rules/*.py were imported (see _import_rule_scripts).
     private_package: str = ""
+    # thresholds.yaml key -> {clause, quote} for thresholds written {value, clause, quote}.
+    threshold_sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The engine's conditions in order, each as (index in `rules`, its data branch or None):
+    # a data rule may have several (a grade rule one per branch).
+    entries: list[tuple[int, Any]] = field(default_factory=list)
+    # Fact type -> what the engine needs added to such facts (ruledata.compiler.Shape).
+    shapes: dict[str, Any] = field(default_factory=dict)
+    # The kinds whose submission is itself a fact (a data rule reads its fields).
+    submission_kinds: frozenset[str] = frozenset()
+    uses: tuple[str, ...] = ()  # the shared rule libraries the pack takes
     # kind -> its derive functions, each with the thresholds view restricted to the keys it
     # declared: built once with the pack rather than on every request (see derive_views).
     derives_by_kind: dict[str, tuple[tuple[DeriveFunction, Thresholds], ...]] = field(
@@ -359,8 +371,26 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
         if tampered:  # refuse before importing a single rule script
             raise PackLoadError(str(directory), [f"integrity: {f}" for f in tampered])
 
-    modules = _import_rule_scripts(findings, directory / "rules", private_package)
+    thresholds, sources = split_threshold_sources(findings, thresholds)
+    libraries = _libraries(findings, manifest.get("uses"))
+    rules_file = directory / RULES_FILE
+    has_scripts = (directory / "rules").is_dir()
+    modules = _import_rule_scripts(findings, directory / "rules", private_package) if has_scripts or not (
+        rules_file.is_file() or libraries) else []
     rules, derives = _collect(modules)
+    for library in libraries:
+        for fn in library.derives:
+            spec = derive_spec(fn)
+            if spec is None:
+                findings.append(f"library {library.name}: {fn!r} is not a @derive function")
+            else:
+                derives.append(DeriveFunction(f"{library.name}.{fn.__name__}", fn, spec))
+    rule_files = [(f"{library.name}:{path.name}", path) for library in libraries for path in library.rule_files]
+    if rules_file.is_file():
+        rule_files.append((RULES_FILE, rules_file))
+    data = load_rule_files(findings, _read_rule_files(findings, rule_files), flatten(thresholds), sources)
+    rules = sorted(rules + data.rules, key=lambda r: r.id)
+    derives = sorted(derives, key=lambda d: d.name)
     if not rules:
         findings.append("rules/: no Rule found")
     seen: set[str] = set()
@@ -373,10 +403,17 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
     interpretations = _interpretations(findings, manifest.get("interpretations"), thresholds, seen)
 
     conditions = []
+    entries: list[tuple[int, Any]] = []
     view = Thresholds(thresholds)
-    for rule in rules:
+    for index, rule in enumerate(rules):
+        if rule.spec is not None:
+            for branch in rule.spec.branches:
+                conditions.append(branch.engine)
+                entries.append((index, branch))
+            continue
         try:
             conditions.append(rule.when(view.restricted(rule.thresholds, f"rule {rule.id}")))
+            entries.append((index, None))
         except Exception as exc:  # ThresholdError above all
             findings.append(f"rule {rule.id}: condition does not build: {type(exc).__name__}: {exc}")
     if findings:
@@ -404,4 +441,68 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
         directory=directory,
         ruleset=ruleset,
         private_package=private_package,
+        threshold_sources=sources,
+        entries=entries,
+        shapes={k: v for k, v in data.shapes.items() if v},
+        submission_kinds=frozenset(data.submission_kinds),
+        uses=tuple(library.name for library in libraries),
     )
+
+
+RULES_FILE = "rules.yaml"
+SOURCE_KEYS = {"value", "clause", "quote"}
+
+
+def split_threshold_sources(findings: list[str], data: dict, prefix: str = "") -> tuple[dict, dict]:
+    """thresholds.yaml's values, and the sources of those written {value, clause, quote}."""
+    values: dict[str, Any] = {}
+    sources: dict[str, dict[str, str]] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and "value" in value and set(value) <= SOURCE_KEYS:
+            values[key] = value["value"]
+            source = {k: value[k] for k in ("clause", "quote") if k in value}
+            if not all(isinstance(v, str) and v for v in source.values()):
+                findings.append(f"thresholds.yaml: {path}: clause and quote are text")
+            sources[path] = {k: str(v) for k, v in source.items()}
+        elif isinstance(value, dict) and value:
+            inner, inner_sources = split_threshold_sources(findings, value, path + ".")
+            values[key] = inner
+            sources.update(inner_sources)
+        else:
+            values[key] = value
+    return values, sources
+
+
+def _libraries(findings: list[str], uses: Any) -> list:
+    if uses is None:
+        return []
+    from .ruledata.libraries import LibraryError, available
+
+    if not isinstance(uses, list) or not all(isinstance(u, str) for u in uses):
+        findings.append("pack.yaml: uses: a list of rule library names")
+        return []
+    try:
+        known = available()
+    except LibraryError as exc:
+        findings.append(f"pack.yaml: uses: {exc}")
+        return []
+    found = []
+    for name in uses:
+        if name not in known:
+            findings.append(f"pack.yaml: uses: unknown rule library {name!r} (known: {', '.join(sorted(known))})")
+        else:
+            found.append(known[name])
+    return found
+
+
+def _read_rule_files(findings: list[str], files: list[tuple[str, Path]]) -> list[tuple[str, dict]]:
+    out = []
+    for name, path in files:
+        try:
+            data = load_yaml(path.read_text(encoding="utf-8"))
+        except Exception as exc:
+            findings.append(f"{name}: not valid YAML: {exc}")
+            continue
+        out.append((name, data if data is not None else {}))
+    return out

@@ -42,6 +42,7 @@ class Rule:
     grade: the matched fact carries "grade", "scheme" and "subject_id".
     thresholds: the thresholds.yaml keys `when` reads.
     document: the citation's document, when it is not the pack's own.
+    spec: for a rule declared in rules.yaml, what the data says (None for a Python rule).
     """
 
     id: str
@@ -55,6 +56,9 @@ class Rule:
     grade: bool = False
     thresholds: tuple[str, ...] = ()
     document: str | None = None
+    # A rule declared as data (rules.yaml): its fact type, condition and engine branches
+    # (ruledata.loader.RuleSpec); None for a rule written in Python.
+    spec: Any = None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from policyhub.v1 import submissions_pb2 as policyhub_dot_v1_dot_submissions__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpolicyhub/v1/policyhub.proto\x12\x0cpolicyhub.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1epolicyhub/v1/submissions.proto\"\x8c\x02\n\x0f\x45valuateRequest\x12\x0c\n\x04pack\x18\x01 \x01(\t\x12\x10\n\x08locality\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12&\n\x06pledge\x18\x04 \x01(\x0b\x32\x14.policyhub.v1.PledgeH\x00\x12(\n\x07meeting\x18\x05 \x01(\x0b\x32\x15.policyhub.v1.MeetingH\x00\x12 \n\x03log\x18\x06 \x01(\x0b\x32\x11.policyhub.v1.LogH\x00\x12&\n\x06\x62\x61llot\x18\x07 \x01(\x0b\x32\x14.policyhub.v1.BallotH\x00\x12\r\n\x05trace\x18\x08 \x01(\x08\x12\x12\n\nrequest_id\x18\t \x01(\tB\x0c\n\nsubmission\"\x1e\n\x04Text\x12\n\n\x02zh\x18\x01 \x01(\t\x12\n\n\x02\x65n\x18\x02 \x01(\t\",\n\x08\x43itation\x12\x10\n\x08\x64ocument\x18\x01 \x01(\t\x12\x0e\n\x06\x63lause\x18\x02 \x01(\t\"\x8b\x01\n\tViolation\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x10\n\x08severity\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\x12#\n\x07message\x18\x04 \x01(\x0b\x32\x12.policyhub.v1.Text\x12(\n\x08\x63itation\x18\x05 \x01(\x0b\x32\x16.policyhub.v1.Citation\"\x97\x01\n\x05Grade\x12\x12\n\nsubject_id\x18\x01 \x01(\t\x12\x0e\n\x06scheme\x18\x02 \x01(\t\x12\x0c\n\x04\x63ode\x18\x03 \x01(\t\x12!\n\x05label\x18\x04 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x0f\n\x07rule_id\x18\x05 \x01(\t\x12(\n\x08\x63itation\x18\x06 \x01(\x0b\x32\x16.policyhub.v1.Citation\"\xb6\x01\n\x0b\x43onsequence\x12\x12\n\nsubject_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12!\n\x05label\x18\x03 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x0f\n\x07rule_id\x18\x04 \x01(\t\x12(\n\x08\x63itation\x18\x05 \x01(\x0b\x32\x16.policyhub.v1.Citation\x12\'\n\x06params\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\"}\n\nTraceEntry\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x12\n\napplicable\x18\x02 \x01(\x08\x12\r\n\x05\x66ired\x18\x03 \x01(\x08\x12\x11\n\tcondition\x18\x04 \x01(\t\x12(\n\x07matched\x18\x05 \x03(\x0b\x32\x17.google.protobuf.Struct\"&\n\x07PackRef\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\"\x97\x02\n\x08\x44\x65\x63ision\x12\x13\n\x0b\x64\x65\x63ision_id\x18\x01 \x01(\t\x12#\n\x04pack\x18\x02 \x01(\x0b\x32\x15.policyhub.v1.PackRef\x12\x11\n\tcompliant\x18\x03 \x01(\x08\x12+\n\nviolations\x18\x04 \x03(\x0b\x32\x17.policyhub.v1.Violation\x12#\n\x06grades\x18\x05 \x03(\x0b\x32\x13.policyhub.v1.Grade\x12/\n\x0c\x63onsequences\x18\x06 \x03(\x0b\x32\x19.policyhub.v1.Consequence\x12\'\n\x05trace\x18\x07 \x03(\x0b\x32\x18.policyhub.v1.TraceEntry\x12\x12\n\nrequest_id\x18\x08 \x01(\t\"4\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\"^\n\x05\x45rror\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x36\n\x10\x66ield_violations\x18\x03 \x03(\x0b\x32\x1c.policyhub.v1.FieldViolation\"G\n\x14\x45valuateBatchRequest\x12/\n\x08requests\x18\x01 \x03(\x0b\x32\x1d.policyhub.v1.EvaluateRequest\"\x88\x01\n\x06Result\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12*\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0b\x32\x16.policyhub.v1.DecisionH\x00\x12$\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x13.policyhub.v1.ErrorH\x00\x42\t\n\x07outcome\">\n\x15\x45valuateBatchResponse\x12%\n\x07results\x18\x01 \x03(\x0b\x32\x14.policyhub.v1.Result\"$\n\x10ListPacksRequest\x12\x10\n\x08locality\x18\x01 \x01(\t\"\xf1\x01\n\x08PackInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12!\n\x05title\x18\x03 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x10\n\x08locality\x18\x04 \x01(\t\x12(\n\x0cissuing_body\x18\x05 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x17\n\x0f\x64ocument_number\x18\x06 \x01(\t\x12\x13\n\x0bsource_seed\x18\x07 \x01(\t\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x08 \x01(\t\x12\x14\n\x0c\x65\x66\x66\x65\x63tive_to\x18\t \x01(\t\x12\r\n\x05kinds\x18\n \x03(\t\":\n\x11ListPacksResponse\x12%\n\x05packs\x18\x01 \x03(\x0b\x32\x16.policyhub.v1.PackInfo\"\x1e\n\x0eGetPackRequest\x12\x0c\n\x04pack\x18\x01 \x01(\t\"\xc0\x01\n\x08RuleInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05kinds\x18\x02 \x03(\t\x12\x10\n\x08severity\x18\x03 \x01(\t\x12(\n\x08\x63itation\x18\x04 \x01(\x0b\x32\x16.policyhub.v1.Citation\x12#\n\x07message\x18\x05 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x12\n\nthresholds\x18\x06 \x03(\t\x12\x14\n\x0c\x63onsequences\x18\x07 \x03(\t\x12\x0e\n\x06grades\x18\x08 \x01(\x08\"\xb7\x01\n\x0eInterpretation\x12\n\n\x02id\x18\x01 \x01(\t\x12 \n\x04text\x18\x02 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x0f\n\x07setting\x18\x03 \x01(\t\x12-\n\rdefault_value\x18\x04 \x01(\x0b\x32\x16.google.protobuf.Value\x12%\n\x05value\x18\x05 \x01(\x0b\x32\x16.google.protobuf.Value\x12\x10\n\x08rule_ids\x18\x06 \x03(\t\"\xc2\x01\n\x0fGetPackResponse\x12$\n\x04info\x18\x01 \x01(\x0b\x32\x16.policyhub.v1.PackInfo\x12%\n\x05rules\x18\x02 \x03(\x0b\x32\x16.policyhub.v1.RuleInfo\x12+\n\nthresholds\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x35\n\x0finterpretations\x18\x04 \x03(\x0b\x32\x1c.policyhub.v1.Interpretation2\x89\x03\n\tPolicyHub\x12\x41\n\x08\x45valuate\x12\x1d.policyhub.v1.EvaluateRequest\x1a\x16.policyhub.v1.Decision\x12X\n\rEvaluateBatch\x12\".policyhub.v1.EvaluateBatchRequest\x1a#.policyhub.v1.EvaluateBatchResponse\x12I\n\x0e\x45valuateStream\x12\x1d.policyhub.v1.EvaluateRequest\x1a\x14.policyhub.v1.Result(\x01\x30\x01\x12L\n\tListPacks\x12\x1e.policyhub.v1.ListPacksRequest\x1a\x1f.policyhub.v1.ListPacksResponse\x12\x46\n\x07GetPack\x12\x1c.policyhub.v1.GetPackRequest\x1a\x1d.policyhub.v1.GetPackResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cpolicyhub/v1/policyhub.proto\x12\x0cpolicyhub.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1epolicyhub/v1/submissions.proto\"\x8c\x02\n\x0f\x45valuateRequest\x12\x0c\n\x04pack\x18\x01 \x01(\t\x12\x10\n\x08locality\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12&\n\x06pledge\x18\x04 \x01(\x0b\x32\x14.policyhub.v1.PledgeH\x00\x12(\n\x07meeting\x18\x05 \x01(\x0b\x32\x15.policyhub.v1.MeetingH\x00\x12 \n\x03log\x18\x06 \x01(\x0b\x32\x11.policyhub.v1.LogH\x00\x12&\n\x06\x62\x61llot\x18\x07 \x01(\x0b\x32\x14.policyhub.v1.BallotH\x00\x12\r\n\x05trace\x18\x08 \x01(\x08\x12\x12\n\nrequest_id\x18\t \x01(\tB\x0c\n\nsubmission\"\x1e\n\x04Text\x12\n\n\x02zh\x18\x01 \x01(\t\x12\n\n\x02\x65n\x18\x02 \x01(\t\",\n\x08\x43itation\x12\x10\n\x08\x64ocument\x18\x01 \x01(\t\x12\x0e\n\x06\x63lause\x18\x02 \x01(\t\"\x8b\x01\n\tViolation\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x10\n\x08severity\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\x12#\n\x07message\x18\x04 \x01(\x0b\x32\x12.policyhub.v1.Text\x12(\n\x08\x63itation\x18\x05 \x01(\x0b\x32\x16.policyhub.v1.Citation\"\x97\x01\n\x05Grade\x12\x12\n\nsubject_id\x18\x01 \x01(\t\x12\x0e\n\x06scheme\x18\x02 \x01(\t\x12\x0c\n\x04\x63ode\x18\x03 \x01(\t\x12!\n\x05label\x18\x04 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x0f\n\x07rule_id\x18\x05 \x01(\t\x12(\n\x08\x63itation\x18\x06 \x01(\x0b\x32\x16.policyhub.v1.Citation\"\xb6\x01\n\x0b\x43onsequence\x12\x12\n\nsubject_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12!\n\x05label\x18\x03 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x0f\n\x07rule_id\x18\x04 \x01(\t\x12(\n\x08\x63itation\x18\x05 \x01(\x0b\x32\x16.policyhub.v1.Citation\x12\'\n\x06params\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x9a\x02\n\nTraceEntry\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x12\n\napplicable\x18\x02 \x01(\x08\x12\r\n\x05\x66ired\x18\x03 \x01(\x08\x12\x11\n\tcondition\x18\x04 \x01(\t\x12(\n\x07matched\x18\x05 \x03(\x0b\x32\x17.google.protobuf.Struct\x12\x17\n\x0f\x63ondition_words\x18\x06 \x01(\t\x12\x11\n\tfact_type\x18\x07 \x01(\t\x12\x31\n\nthresholds\x18\x08 \x03(\x0b\x32\x1d.policyhub.v1.ThresholdSource\x12,\n\x06\x63hecks\x18\t \x03(\x0b\x32\x1c.policyhub.v1.ConditionCheck\x12\x0e\n\x06\x63lause\x18\n \x01(\t\"\x8d\x01\n\x0e\x43onditionCheck\x12\x11\n\tfact_type\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0e\n\x06\x62ranch\x18\x03 \x01(\t\x12\r\n\x05holds\x18\x04 \x01(\x08\x12-\n\x0b\x63omparisons\x18\x05 \x03(\x0b\x32\x18.policyhub.v1.Comparison\x12\x0c\n\x04text\x18\x06 \x01(\t\"\xac\x01\n\nComparison\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05holds\x18\x02 \x01(\x08\x12\x0c\n\x04left\x18\x03 \x01(\t\x12\x12\n\nleft_value\x18\x04 \x01(\t\x12\n\n\x02op\x18\x05 \x01(\t\x12\r\n\x05right\x18\x06 \x01(\t\x12\x13\n\x0bright_value\x18\x07 \x01(\t\x12\x11\n\tthreshold\x18\x08 \x01(\t\x12\x0e\n\x06\x63lause\x18\t \x01(\t\x12\x0c\n\x04item\x18\n \x01(\t\"[\n\x0fThresholdSource\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\x12\x0e\n\x06\x63lause\x18\x03 \x01(\t\x12\r\n\x05quote\x18\x04 \x01(\t\x12\r\n\x05rules\x18\x05 \x03(\t\"&\n\x07PackRef\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\"\x97\x02\n\x08\x44\x65\x63ision\x12\x13\n\x0b\x64\x65\x63ision_id\x18\x01 \x01(\t\x12#\n\x04pack\x18\x02 \x01(\x0b\x32\x15.policyhub.v1.PackRef\x12\x11\n\tcompliant\x18\x03 \x01(\x08\x12+\n\nviolations\x18\x04 \x03(\x0b\x32\x17.policyhub.v1.Violation\x12#\n\x06grades\x18\x05 \x03(\x0b\x32\x13.policyhub.v1.Grade\x12/\n\x0c\x63onsequences\x18\x06 \x03(\x0b\x32\x19.policyhub.v1.Consequence\x12\'\n\x05trace\x18\x07 \x03(\x0b\x32\x18.policyhub.v1.TraceEntry\x12\x12\n\nrequest_id\x18\x08 \x01(\t\"4\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\"^\n\x05\x45rror\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x36\n\x10\x66ield_violations\x18\x03 \x03(\x0b\x32\x1c.policyhub.v1.FieldViolation\"G\n\x14\x45valuateBatchRequest\x12/\n\x08requests\x18\x01 \x03(\x0b\x32\x1d.policyhub.v1.EvaluateRequest\"\x88\x01\n\x06Result\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12*\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0b\x32\x16.policyhub.v1.DecisionH\x00\x12$\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x13.policyhub.v1.ErrorH\x00\x42\t\n\x07outcome\">\n\x15\x45valuateBatchResponse\x12%\n\x07results\x18\x01 \x03(\x0b\x32\x14.policyhub.v1.Result\"$\n\x10ListPacksRequest\x12\x10\n\x08locality\x18\x01 \x01(\t\"\xf1\x01\n\x08PackInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12!\n\x05title\x18\x03 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x10\n\x08locality\x18\x04 \x01(\t\x12(\n\x0cissuing_body\x18\x05 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x17\n\x0f\x64ocument_number\x18\x06 \x01(\t\x12\x13\n\x0bsource_seed\x18\x07 \x01(\t\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x08 \x01(\t\x12\x14\n\x0c\x65\x66\x66\x65\x63tive_to\x18\t \x01(\t\x12\r\n\x05kinds\x18\n \x03(\t\":\n\x11ListPacksResponse\x12%\n\x05packs\x18\x01 \x03(\x0b\x32\x16.policyhub.v1.PackInfo\"\x1e\n\x0eGetPackRequest\x12\x0c\n\x04pack\x18\x01 \x01(\t\"\xbb\x02\n\x08RuleInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05kinds\x18\x02 \x03(\t\x12\x10\n\x08severity\x18\x03 \x01(\t\x12(\n\x08\x63itation\x18\x04 \x01(\x0b\x32\x16.policyhub.v1.Citation\x12#\n\x07message\x18\x05 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x12\n\nthresholds\x18\x06 \x03(\t\x12\x14\n\x0c\x63onsequences\x18\x07 \x03(\t\x12\x0e\n\x06grades\x18\x08 \x01(\x08\x12\x17\n\x0f\x63ondition_words\x18\t \x01(\t\x12\x38\n\x11threshold_sources\x18\n \x03(\x0b\x32\x1d.policyhub.v1.ThresholdSource\x12\x11\n\tfact_type\x18\x0b \x01(\t\x12\x13\n\x0b\x64\x65\x63lared_in\x18\x0c \x01(\t\"\xb7\x01\n\x0eInterpretation\x12\n\n\x02id\x18\x01 \x01(\t\x12 \n\x04text\x18\x02 \x01(\x0b\x32\x12.policyhub.v1.Text\x12\x0f\n\x07setting\x18\x03 \x01(\t\x12-\n\rdefault_value\x18\x04 \x01(\x0b\x32\x16.google.protobuf.Value\x12%\n\x05value\x18\x05 \x01(\x0b\x32\x16.google.protobuf.Value\x12\x10\n\x08rule_ids\x18\x06 \x03(\t\"\x8a\x02\n\x0fGetPackResponse\x12$\n\x04info\x18\x01 \x01(\x0b\x32\x16.policyhub.v1.PackInfo\x12%\n\x05rules\x18\x02 \x03(\x0b\x32\x16.policyhub.v1.RuleInfo\x12+\n\nthresholds\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x35\n\x0finterpretations\x18\x04 \x03(\x0b\x32\x1c.policyhub.v1.Interpretation\x12\x38\n\x11threshold_sources\x18\x05 \x03(\x0b\x32\x1d.policyhub.v1.ThresholdSource\x12\x0c\n\x04uses\x18\x06 \x03(\t2\x89\x03\n\tPolicyHub\x12\x41\n\x08\x45valuate\x12\x1d.policyhub.v1.EvaluateRequest\x1a\x16.policyhub.v1.Decision\x12X\n\rEvaluateBatch\x12\".policyhub.v1.EvaluateBatchRequest\x1a#.policyhub.v1.EvaluateBatchResponse\x12I\n\x0e\x45valuateStream\x12\x1d.policyhub.v1.EvaluateRequest\x1a\x14.policyhub.v1.Result(\x01\x30\x01\x12L\n\tListPacks\x12\x1e.policyhub.v1.ListPacksRequest\x1a\x1f.policyhub.v1.ListPacksResponse\x12\x46\n\x07GetPack\x12\x1c.policyhub.v1.GetPackRequest\x1a\x1d.policyhub.v1.GetPackResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,36 +45,42 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GRADE']._serialized_end=751
   _globals['_CONSEQUENCE']._serialized_start=754
   _globals['_CONSEQUENCE']._serialized_end=936
-  _globals['_TRACEENTRY']._serialized_start=938
-  _globals['_TRACEENTRY']._serialized_end=1063
-  _globals['_PACKREF']._serialized_start=1065
-  _globals['_PACKREF']._serialized_end=1103
-  _globals['_DECISION']._serialized_start=1106
-  _globals['_DECISION']._serialized_end=1385
-  _globals['_FIELDVIOLATION']._serialized_start=1387
-  _globals['_FIELDVIOLATION']._serialized_end=1439
-  _globals['_ERROR']._serialized_start=1441
-  _globals['_ERROR']._serialized_end=1535
-  _globals['_EVALUATEBATCHREQUEST']._serialized_start=1537
-  _globals['_EVALUATEBATCHREQUEST']._serialized_end=1608
-  _globals['_RESULT']._serialized_start=1611
-  _globals['_RESULT']._serialized_end=1747
-  _globals['_EVALUATEBATCHRESPONSE']._serialized_start=1749
-  _globals['_EVALUATEBATCHRESPONSE']._serialized_end=1811
-  _globals['_LISTPACKSREQUEST']._serialized_start=1813
-  _globals['_LISTPACKSREQUEST']._serialized_end=1849
-  _globals['_PACKINFO']._serialized_start=1852
-  _globals['_PACKINFO']._serialized_end=2093
-  _globals['_LISTPACKSRESPONSE']._serialized_start=2095
-  _globals['_LISTPACKSRESPONSE']._serialized_end=2153
-  _globals['_GETPACKREQUEST']._serialized_start=2155
-  _globals['_GETPACKREQUEST']._serialized_end=2185
-  _globals['_RULEINFO']._serialized_start=2188
-  _globals['_RULEINFO']._serialized_end=2380
-  _globals['_INTERPRETATION']._serialized_start=2383
-  _globals['_INTERPRETATION']._serialized_end=2566
-  _globals['_GETPACKRESPONSE']._serialized_start=2569
-  _globals['_GETPACKRESPONSE']._serialized_end=2763
-  _globals['_POLICYHUB']._serialized_start=2766
-  _globals['_POLICYHUB']._serialized_end=3159
+  _globals['_TRACEENTRY']._serialized_start=939
+  _globals['_TRACEENTRY']._serialized_end=1221
+  _globals['_CONDITIONCHECK']._serialized_start=1224
+  _globals['_CONDITIONCHECK']._serialized_end=1365
+  _globals['_COMPARISON']._serialized_start=1368
+  _globals['_COMPARISON']._serialized_end=1540
+  _globals['_THRESHOLDSOURCE']._serialized_start=1542
+  _globals['_THRESHOLDSOURCE']._serialized_end=1633
+  _globals['_PACKREF']._serialized_start=1635
+  _globals['_PACKREF']._serialized_end=1673
+  _globals['_DECISION']._serialized_start=1676
+  _globals['_DECISION']._serialized_end=1955
+  _globals['_FIELDVIOLATION']._serialized_start=1957
+  _globals['_FIELDVIOLATION']._serialized_end=2009
+  _globals['_ERROR']._serialized_start=2011
+  _globals['_ERROR']._serialized_end=2105
+  _globals['_EVALUATEBATCHREQUEST']._serialized_start=2107
+  _globals['_EVALUATEBATCHREQUEST']._serialized_end=2178
+  _globals['_RESULT']._serialized_start=2181
+  _globals['_RESULT']._serialized_end=2317
+  _globals['_EVALUATEBATCHRESPONSE']._serialized_start=2319
+  _globals['_EVALUATEBATCHRESPONSE']._serialized_end=2381
+  _globals['_LISTPACKSREQUEST']._serialized_start=2383
+  _globals['_LISTPACKSREQUEST']._serialized_end=2419
+  _globals['_PACKINFO']._serialized_start=2422
+  _globals['_PACKINFO']._serialized_end=2663
+  _globals['_LISTPACKSRESPONSE']._serialized_start=2665
+  _globals['_LISTPACKSRESPONSE']._serialized_end=2723
+  _globals['_GETPACKREQUEST']._serialized_start=2725
+  _globals['_GETPACKREQUEST']._serialized_end=2755
+  _globals['_RULEINFO']._serialized_start=2758
+  _globals['_RULEINFO']._serialized_end=3073
+  _globals['_INTERPRETATION']._serialized_start=3076
+  _globals['_INTERPRETATION']._serialized_end=3259
+  _globals['_GETPACKRESPONSE']._serialized_start=3262
+  _globals['_GETPACKRESPONSE']._serialized_end=3528
+  _globals['_POLICYHUB']._serialized_start=3531
+  _globals['_POLICYHUB']._serialized_end=3924
 # @@protoc_insertion_point(module_scope)

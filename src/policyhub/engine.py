@@ -103,6 +103,7 @@ class SidPool:
 class Match(NamedTuple):
     rule_index: int
     fact: dict[str, Any]  # the caller's fact itself when JSON gives it back unchanged: do not modify it
+    fact_index: int = -1  # its index in the facts given to `run`
 
 
 def _no_action(c) -> None:
@@ -212,10 +213,12 @@ class CompiledRuleset:
             # The engine's own call: Host.delete_state only looks the ruleset up by name first.
             durable_rules_engine.delete_state(self._handle, sid)
             self._pool.give_back(sid)
+        if len(matched) > 1:  # a condition with an `or` fires once for each alternative that holds
+            matched = list(dict.fromkeys(matched))
         if whole:  # facts JSON would change: hand them back as the engine would have
-            return [Match(index, json.loads(whole[i]) if i in whole else facts[i])
-                    for indices, i in matched for index in indices]
-        return [Match(index, facts[i]) for indices, i in matched for index in indices]
+            decoded = {i: json.loads(whole[i]) for _, i in matched if i in whole}
+            return [Match(index, decoded.get(i, facts[i]), i) for indices, i in matched for index in indices]
+        return [Match(index, facts[i], i) for indices, i in matched for index in indices]
 
     def close(self) -> None:
         """Free the engine's ruleset (after a reload retired its pack); later runs are refused.

@@ -163,6 +163,8 @@ class Evaluator:
         # Engine condition -> its rule; rule order, then match order: the decision lists them so.
         found = sorted(((entries[m.rule_index][0], entries[m.rule_index][1], m.fact) for m in matches),
                        key=_FIRST)
+        if pack.first_match:
+            found = first_branches(found, matches, entries)
         for index, branch, fact in found:
             rule = pack.rules[index]
             try:
@@ -180,6 +182,18 @@ class Evaluator:
             add_trace(decision, pack, kind, found, facts)
             wire = decision.SerializeToString()
         return wire, built
+
+
+def first_branches(found: list, matches, entries) -> list:
+    """Of a grade rule's branches (and its `after` rules') that hold for one fact, the first only."""
+    first: dict[tuple[str, int], int] = {}
+    for m in matches:
+        branch = entries[m.rule_index][1]
+        if branch is not None and branch.group:
+            key = (branch.group, id(m.fact))
+            first[key] = min(first.get(key, branch.order), branch.order)
+    return [(index, branch, fact) for index, branch, fact in found
+            if branch is None or not branch.group or first[(branch.group, id(fact))] == branch.order]
 
 
 def shape_facts(pack: Pack, facts: list[dict]) -> None:

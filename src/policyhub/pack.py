@@ -95,6 +95,8 @@ class Pack:
     # The kinds whose submission is itself a fact (a data rule reads its fields).
     submission_kinds: frozenset[str] = frozenset()
     uses: tuple[str, ...] = ()  # the shared rule libraries the pack takes
+    # Some rule has branches of which the first that holds decides (a grade rule's).
+    first_match: bool = False
     # kind -> its derive functions, each with the thresholds view restricted to the keys it
     # declared: built once with the pack rather than on every request (see derive_views).
     derives_by_kind: dict[str, tuple[tuple[DeriveFunction, Thresholds], ...]] = field(
@@ -446,6 +448,7 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
         shapes={k: v for k, v in data.shapes.items() if v},
         submission_kinds=frozenset(data.submission_kinds),
         uses=tuple(library.name for library in libraries),
+        first_match=any(branch is not None and branch.group for _, branch in entries),
     )
 
 

@@ -28,6 +28,8 @@ FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 WORDS = {"<": "is less than", "<=": "is at most", ">": "is more than", ">=": "is at least",
          "==": "is", "!=": "is not"}
 SYMBOLS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
+RESERVED = {"and", "or", "not", "in"}  # never a name; share, count, all, any, missing, present are
+# functions only when followed by "(", so a field may be called `count`
 KEYWORDS = {"and", "or", "not", "in", "all", "any", "share", "count", "missing", "present", "true", "false"}
 
 _TOKEN = re.compile(r"""
@@ -279,7 +281,7 @@ class _Parser:
         if kind == "name":
             if token in ("true", "false"):
                 return Literal(token == "true", "flag", token)
-            if token in KEYWORDS:
+            if token in RESERVED:
                 raise ConditionError(f"{token!r} cannot stand here")
             return Name(token)
         if kind == "number":

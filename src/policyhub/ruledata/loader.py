@@ -42,7 +42,6 @@ from .language import (
     FactSchema,
     Literal,
     Node,
-    Not,
     Scope,
     normal,
     parse,
@@ -66,6 +65,11 @@ class Branch:
     grade: str = ""  # a constant grade code
     grade_from: str = ""  # or the fact field holding it
     label: str = ""  # for explanations: "grade excellent", "after grade incompetent"
+    own: Node | None = None  # a grade branch's `when` as written, resolved
+    # A grade rule's branches and its `after` rules' branches: `group` names the grade rule and
+    # `order` the branch; of the branches that hold for one fact, the first decides (evaluator.first_branches).
+    group: str = ""
+    order: int = 0
 
 
 @dataclass(frozen=True)
@@ -174,12 +178,13 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
     when_text = str(raw.get("when", "")) if "when" in raw else ""
     try:
         if "grade" in raw:
-            branches = _grade_branches(raw["grade"], fact_type, scope, compiler, schema)
+            branches = _grade_branches(raw["grade"], fact_type, scope, compiler, schema, rule_id)
             grade_fields = set(GRADE_FIELDS)
             for required in ("scheme", "subject_id"):
                 if schema.lookup(required) is None:
                     raise ConditionError(f"grade: the fact type {fact_type} needs a `{required}` field")
-            text = "the first that holds: " + "; ".join(f"{b.label}: {words(b.condition, sources)}" for b in branches)
+            text = "the first that holds: " + "; otherwise ".join(
+                f"{b.label} if {words(b.own, sources)}" for b in branches)
         else:
             if not when_text and after is None:
                 raise ConditionError("when: missing")
@@ -262,13 +267,13 @@ def _resolve(node: Node, scope: Scope, after: RuleSpec | None) -> Node:
     return resolve(node, inner)
 
 
-def _grade_branches(raw: Any, fact_type: str, scope: Scope, compiler: Compiler, schema: FactSchema) -> list[Branch]:
+def _grade_branches(raw: Any, fact_type: str, scope: Scope, compiler: Compiler, schema: FactSchema,
+                    rule_id: str) -> list[Branch]:
     if not isinstance(raw, list) or not raw:
         raise ConditionError("a list of branches {code: …, when: …}, the first that holds deciding")
     from .. import vocabulary
 
     branches: list[Branch] = []
-    earlier: list[Node] = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict) or "when" not in item or len(set(item) & {"code", "code_from"}) != 1 \
                 or set(item) - {"code", "code_from", "when"}:
@@ -283,11 +288,12 @@ def _grade_branches(raw: Any, fact_type: str, scope: Scope, compiler: Compiler, 
             if found is None or found.type != "text":
                 raise ConditionError(f"branch {i + 1}: code_from: {item['code_from']!r} is not a text field of {fact_type}")
             label = f"grade from {item['code_from']}"
-        whole = And(tuple(Not(e) for e in earlier) + (condition,)) if earlier else condition
-        nf = normal(whole)
+        # Each branch is compiled on its own: the engine tells which hold, the first of those decides
+        # (compiling "and none before" would make the engine expand every negated all() into an or).
+        nf = normal(condition)
         branches.append(Branch(nf, compiler.condition(fact_type, nf), grade=str(item.get("code", "")),
-                               grade_from=str(item.get("code_from", "")), label=label))
-        earlier.append(condition)
+                               grade_from=str(item.get("code_from", "")), label=label, own=condition,
+                               group=rule_id, order=i))
     return branches
 
 
@@ -306,7 +312,8 @@ def _after_branches(condition: Node, after: RuleSpec, fact_type: str, scope: Sco
         if isinstance(nf, Constant) and not nf.value:
             continue
         branches.append(Branch(nf, compiler.condition(fact_type, nf), grade=branch.grade,
-                               grade_from=branch.grade_from, label=f"after {branch.label}"))
+                               grade_from=branch.grade_from, label=f"after {branch.label}", own=bound,
+                               group=branch.group, order=branch.order))
     if not branches:
         raise ConditionError("no branch of the grade rule admits this condition: the rule never fires")
     return branches

@@ -216,7 +216,7 @@ class CompiledRuleset:
         if len(matched) > 1:  # a condition with an `or` fires once for each alternative that holds
             matched = list(dict.fromkeys(matched))
         if whole:  # facts JSON would change: hand them back as the engine would have
-            decoded = {i: json.loads(whole[i]) for _, i in matched if i in whole}
+            decoded = {i: json.loads(whole[i]) for i in {i for _, i in matched} if i in whole}
             return [Match(index, decoded.get(i, facts[i]), i) for indices, i in matched for index in indices]
         return [Match(index, facts[i], i) for indices, i in matched for index in indices]
 

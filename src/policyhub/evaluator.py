@@ -161,15 +161,21 @@ class Evaluator:
         built = DecisionBuilder(parts)
         entries = pack.entries
         # Engine condition -> its rule; rule order, then match order: the decision lists them so.
-        found = sorted(((entries[m.rule_index][0], entries[m.rule_index][1], m.fact) for m in matches),
-                       key=_FIRST)
         if pack.first_match:
-            found = first_branches(found, matches, entries)
+            found = first_branches(pack, matches, facts)
+        else:
+            found = sorted(((entries[m.rule_index][0], entries[m.rule_index][1], m.fact) for m in matches),
+                           key=_FIRST)
+        message_fields = pack.message_fields
         for index, branch, fact in found:
             rule = pack.rules[index]
+            if branch is not None and branch.none and rule.grade:
+                continue  # the branch that decides no grade: the grade rule yields nothing
             try:
                 if branch is not None and (branch.grade or branch.grade_from):
                     fact = graded(fact, branch)
+                if message_fields and rule.spec is not None and rule.spec.fact_type in message_fields:
+                    fact = LazyFact(fact, message_fields[rule.spec.fact_type])
                 built.add(parts.rule(index, rule), fact)
             except RuleFailure as exc:
                 raise RuleFailure(f"rule {rule.id}: {exc.message}", summary=f"pack {pack.ref}: rule {rule.id} failed") from None
@@ -184,16 +190,42 @@ class Evaluator:
         return wire, built
 
 
-def first_branches(found: list, matches, entries) -> list:
-    """Of a grade rule's branches (and its `after` rules') that hold for one fact, the first only."""
+class LazyFact(dict):
+    """A matched fact whose message fields (`@message_field`) are made when a message asks for them."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, fact: dict, make: dict) -> None:
+        super().__init__(fact)
+        self._make = make
+
+    def __missing__(self, key: str):
+        make = self._make.get(key)
+        if make is None:
+            raise KeyError(key)
+        value = self[key] = make(self)
+        return value
+
+
+def first_branches(pack: Pack, matches, facts: list[dict]) -> list:
+    """The matches in rule order, where of a grade rule's branches (and its `after` rules') that hold
+    for one fact only the first counts. A branch whose condition always holds (the last, `none`) is
+    not given to the engine: it holds for every fact of its type."""
+    entries = pack.entries
+    pending = [(entries[m.rule_index][0], entries[m.rule_index][1], m.fact, m.fact_index) for m in matches]
+    for fact_type, always in pack.always.items():
+        for i, fact in enumerate(facts):
+            if fact["type"] == fact_type:
+                pending.extend((index, branch, fact, i) for index, branch in always)
     first: dict[tuple[str, int], int] = {}
-    for m in matches:
-        branch = entries[m.rule_index][1]
+    for _, branch, _, i in pending:
         if branch is not None and branch.group:
-            key = (branch.group, id(m.fact))
+            key = (branch.group, i)
             first[key] = min(first.get(key, branch.order), branch.order)
-    return [(index, branch, fact) for index, branch, fact in found
-            if branch is None or not branch.group or first[(branch.group, id(fact))] == branch.order]
+    kept = [(index, branch, fact) for index, branch, fact, i in pending
+            if branch is None or not branch.group or first[(branch.group, i)] == branch.order]
+    kept.sort(key=_FIRST)
+    return kept
 
 
 def shape_facts(pack: Pack, facts: list[dict]) -> None:

@@ -23,7 +23,7 @@ from .caseio import load_yaml
 from .engine import CompiledRuleset
 from .errors import PackLoadError
 from .integrity import PackLock
-from .rules.model import KINDS, DeriveSpec, Rule, derive_spec
+from .rules.model import KINDS, DeriveSpec, Rule, derive_spec, message_field_spec
 from .rules.thresholds import Thresholds, covers, flatten
 from .ruledata.loader import load_rule_files
 
@@ -97,6 +97,10 @@ class Pack:
     uses: tuple[str, ...] = ()  # the shared rule libraries the pack takes
     # Some rule has branches of which the first that holds decides (a grade rule's).
     first_match: bool = False
+    # fact type -> the (rule index, branch) pairs that hold for every fact of that type
+    always: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)
+    # fact type -> message field -> its @message_field function
+    message_fields: dict[str, dict[str, Callable]] = field(default_factory=dict)
     # kind -> its derive functions, each with the thresholds view restricted to the keys it
     # declared: built once with the pack rather than on every request (see derive_views).
     derives_by_kind: dict[str, tuple[tuple[DeriveFunction, Thresholds], ...]] = field(
@@ -380,17 +384,30 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
     modules = _import_rule_scripts(findings, directory / "rules", private_package) if has_scripts or not (
         rules_file.is_file() or libraries) else []
     rules, derives = _collect(modules)
+    message_fields: dict[str, dict[str, Callable]] = {}
+    for module in modules:
+        for value in vars(module).values():
+            spec = message_field_spec(value)
+            if spec is not None:
+                message_fields.setdefault(spec[0], {})[spec[1]] = value
     for library in libraries:
         for fn in library.derives:
             spec = derive_spec(fn)
-            if spec is None:
-                findings.append(f"library {library.name}: {fn!r} is not a @derive function")
+            field_spec = message_field_spec(fn)
+            if field_spec is not None:
+                message_fields.setdefault(field_spec[0], {})[field_spec[1]] = fn
+            elif spec is None:
+                findings.append(f"library {library.name}: {fn!r} is neither a @derive nor a @message_field function")
             else:
                 derives.append(DeriveFunction(f"{library.name}.{fn.__name__}", fn, spec))
     rule_files = [(f"{library.name}:{path.name}", path) for library in libraries for path in library.rule_files]
     if rules_file.is_file():
         rule_files.append((RULES_FILE, rules_file))
     data = load_rule_files(findings, _read_rule_files(findings, rule_files), flatten(thresholds), sources)
+    for fact_type, name in sorted(data.message_fields):
+        if name not in message_fields.get(fact_type, {}):
+            findings.append(f"facts.{fact_type}.{name}: a message field, but no @message_field({fact_type!r}, "
+                            f"{name!r}) function makes it")
     rules = sorted(rules + data.rules, key=lambda r: r.id)
     derives = sorted(derives, key=lambda d: d.name)
     if not rules:
@@ -406,10 +423,14 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
 
     conditions = []
     entries: list[tuple[int, Any]] = []
+    always: dict[str, list[tuple[int, Any]]] = {}
     view = Thresholds(thresholds)
     for index, rule in enumerate(rules):
         if rule.spec is not None:
             for branch in rule.spec.branches:
+                if branch.always:  # holds for every fact of its type: no engine condition to test
+                    always.setdefault(rule.spec.fact_type, []).append((index, branch))
+                    continue
                 conditions.append(branch.engine)
                 entries.append((index, branch))
             continue
@@ -448,7 +469,9 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
         shapes={k: v for k, v in data.shapes.items() if v},
         submission_kinds=frozenset(data.submission_kinds),
         uses=tuple(library.name for library in libraries),
-        first_match=any(branch is not None and branch.group for _, branch in entries),
+        first_match=bool(always) or any(branch is not None and branch.group for _, branch in entries),
+        always=always,
+        message_fields=message_fields,
     )
 
 

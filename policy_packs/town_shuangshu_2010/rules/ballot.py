@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from policyhub.rules import Context, derive
+from policyhub.rules import Context, derive, message_field
 from policyhub.rules.ballots import checked_rounds, scheme_options
 
 GRADES = ("excellent", "competent", "basically_competent", "incompetent")  # 五、3's four grades
@@ -35,16 +35,22 @@ def round_names(ballot: dict, ctx: Context):
     required = ctx.thresholds.list("ballot.rounds")
     _, options = scheme_options(ballot, ctx.thresholds)
     names = checked_rounds(ballot, options, ctx).names
-    found = ", ".join(f"{n or '?'}×{c}" for n, c in sorted(Counter(names).items())) or "无/none"
+    if sorted(names) == sorted(required):
+        paired = len(names)
+    else:  # rounds and requirements paired by name, each used once
+        paired = sum((Counter(names) & Counter(required)).values())
     yield {
         "type": "round_names",
         "path": "ballot.rounds",
-        "found": found,
+        "names": names,
         "required": ", ".join(required),
-        "round_count": len(names),
-        "required_count": len(required),
-        "matched": sum((Counter(names) & Counter(required)).values()),  # rounds named as required
+        "unpaired": len(names) + len(required) - 2 * paired,  # rounds not required, required rounds missing
     }
+
+
+@message_field("round_names", "found")
+def rounds_found(fact: dict) -> str:
+    return ", ".join(f"{n or '?'}×{c}" for n, c in sorted(Counter(fact["names"]).items())) or "无/none"
 
 
 @derive("ballot", uses=("ballot.schemes", "ballot.default_scheme", "ballot.rounds", "ballot.share_base",
@@ -60,29 +66,33 @@ def two_rounds(ballot: dict, ctx: Context):
     rounds = checked.passing
     if len(rounds) != len(required):
         return  # a round failed a core check (reported by core.ballot): no grade
-    rounds = sorted(rounds, key=lambda r: required.index(r.name))  # the rulebook's order
+    if checked.names != required:
+        rounds = sorted(rounds, key=lambda r: required.index(r.name))  # the rulebook's order
     share_base = t.str("ballot.share_base")
-    bases = [r.base(share_base) for r in rounds]
-    total = sum(bases)
     counted = votes_counted(rounds, options, t.bool("grade.cumulative"))
-    incompetent = sum(r.tallies.get("incompetent", 0) for r in rounds)  # a vote against counts alone
-    basic = sum(c["basically_competent"] for c in counted)
-
-    def each(option: str) -> str:
-        return ", ".join(f"{r.name} {percent(c[option], b)}" for r, c, b in zip(rounds, counted, bases))
-
+    listed = [{"name": r.name, "base": r.base(share_base), "excellent": c["excellent"], "competent": c["competent"]}
+              for r, c in zip(rounds, counted)]
     final = ballot.get("final_grade")
     yield {
         "type": "two_rounds",
         "subject_id": (ballot.get("subject") or {}).get("id", ""),
         "scheme": scheme,
-        "total_base": total,
-        "incompetent": incompetent,
-        "basically_competent": basic,
-        "rounds": [{"name": r.name, "base": b, "excellent": c["excellent"], "competent": c["competent"]}
-                   for r, c, b in zip(rounds, counted, bases)],
+        "total_base": sum(item["base"] for item in listed),
+        "incompetent": sum(r.tallies.get("incompetent", 0) for r in rounds),  # a vote against counts alone
+        "basically_competent": sum(c["basically_competent"] for c in counted),
+        "rounds": listed,
         "committee_grade": final if final in options else "",
         "committee": final or "未给出/none",
-        "basis": f"不称职 {percent(incompetent, total)}; 优秀 {each('excellent')}; "
-                 f"称职 {each('competent')}; 基本称职 {percent(basic, total)}",
     }
+
+
+@message_field("two_rounds", "basis")
+def basis(fact: dict) -> str:
+    """Every share the bars were compared with, for the message when none is met."""
+    total, rounds = fact["total_base"], fact["rounds"]
+
+    def each(option: str) -> str:
+        return ", ".join(f"{r['name']} {percent(r[option], r['base'])}" for r in rounds)
+
+    return (f"不称职 {percent(fact['incompetent'], total)}; 优秀 {each('excellent')}; "
+            f"称职 {each('competent')}; 基本称职 {percent(fact['basically_competent'], total)}")

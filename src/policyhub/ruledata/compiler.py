@@ -52,9 +52,11 @@ class Shape:
 
     counts: set = field(default_factory=set)  # list names whose length is sent as <list>__n
     unrolled: dict = field(default_factory=dict)  # list name -> (max, set of item field paths)
+    exact: set = field(default_factory=set)  # lists of exactly `max` items
 
     def merge(self, other: "Shape") -> None:
         self.counts |= other.counts
+        self.exact |= other.exact
         for name, (most, paths) in other.unrolled.items():
             self.unrolled.setdefault(name, (most, set()))[1].update(paths)
 
@@ -71,8 +73,9 @@ class Shape:
             value = fact.get(name)
             if not isinstance(value, list):
                 continue
-            if len(value) > most:
-                raise ValueError(f"{name} holds {len(value)} items, more than the {most} its rules can read")
+            if len(value) > most or (name in self.exact and len(value) != most):
+                raise ValueError(f"{name} holds {len(value)} items, "
+                                 f"{'not the' if name in self.exact else 'more than the'} {most} its rules read")
             for i, entry in enumerate(value):
                 for path in paths:
                     found = _get(entry, path)
@@ -198,7 +201,7 @@ class Compiler:
     def quantified(self, node: Quantified):
         target = node.list
         most = target.of.max if target.of else None
-        count = self.count(CountOf(target))
+        count = None if most is not None and target.of.exact else self.count(CountOf(target))
         if most is None:
             if _reads_more_than_item_constants(node.body):
                 raise ConditionError(f"list {target.path} needs `max:` in its fact type to compare its items' "
@@ -211,7 +214,12 @@ class Compiler:
         parts = []
         for i in range(most):
             body = self.compile(node.body, (target.path, i))
-            parts.append(((count <= i) | body) if node.every else ((count > i) & body))
+            if target.of.exact:  # every item is there: nothing to say about missing ones
+                parts.append(body)
+            else:
+                parts.append(((count <= i) | body) if node.every else ((count > i) & body))
+        if target.of.exact:
+            self.shape.exact.add(target.path)
         return functools.reduce((lambda a, b: a & b) if node.every else (lambda a, b: a | b), parts)
 
     def native(self, node: Node):

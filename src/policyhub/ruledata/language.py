@@ -125,7 +125,7 @@ class Field:
     path: str  # the fact's property ("rounds" for a list); inside a quantifier, the item's field
     type: str
     item: bool = False  # a field of the quantified item, not of the fact
-    of: "FieldType | None" = None  # a list's item type
+    of: "FieldType | None" = field(default=None, compare=False, repr=False)  # its declared type
 
 
 @dataclass(frozen=True)
@@ -324,6 +324,7 @@ class FieldType:
     max: int | None = None  # the most items a list may hold (needed to compare items' fields with each other)
     fields: "FactSchema | None" = None  # an object's fields (None: any key, all of `value_type`)
     value_type: str = ""
+    exact: bool = False  # a list always of `max` items (declared `size:`)
 
 
 @dataclass(frozen=True)
@@ -478,6 +479,9 @@ def _term(node: Node, scope: Scope) -> Node:
                 raise ConditionError(f"{path!r} is both a field of {scope.schema.name} and a threshold key: rename one")
             return scope.threshold(path)
         if found:
+            if found[0].type == "message":
+                raise ConditionError(f"{path!r} is a message field (made when a message is written): "
+                                     "a condition cannot read it")
             return found[0]
         if any(k.startswith(path + ".") for k in scope.thresholds):
             raise ConditionError(f"{path!r} is a group of thresholds, not one: name a key below it")
@@ -620,6 +624,8 @@ def normal(node: Node, negate: bool = False) -> Node:
                 flat.extend(p.parts)
             else:
                 flat.append(p)
+        seen: set[str] = set()
+        flat = [p for p in flat if not (repr(p) in seen or seen.add(repr(p)))]  # a part said twice once
         if not flat:
             return Constant(conjunction)
         if len(flat) == 1:

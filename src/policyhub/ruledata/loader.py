@@ -70,6 +70,14 @@ class Branch:
     # `order` the branch; of the branches that hold for one fact, the first decides (evaluator.first_branches).
     group: str = ""
     order: int = 0
+    source: str = ""  # what decided (a branch's `source:`), for `after` rules to read
+    none: bool = False  # a branch that decides no grade (`none: true`)
+
+    @property
+    def always(self) -> bool:
+        """Holds for every fact of its type: a grade rule's last `none` branch (within a group only:
+        the first branch that holds decides, so it counts when no other does)."""
+        return bool(self.group) and isinstance(self.condition, Constant) and self.condition.value
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,7 @@ class RuleData:
     rules: list[Rule]
     shapes: dict[str, Shape]  # fact type -> what the engine needs added
     submission_kinds: set  # the kinds whose submission is itself a fact some rule reads
+    message_fields: set = field(default_factory=set)  # (fact type, field) declared `message`
 
 
 def _keys(findings: list[str], where: str, data: dict, allowed: set[str]) -> None:
@@ -104,6 +113,7 @@ def load_rule_files(findings: list[str], files: list[tuple[str, dict]], threshol
     """Every rule of the files [(file name, parsed YAML)], compiled against the flattened thresholds."""
     schemas: dict[str, FactSchema] = {k: kind_schema(k) for k in KIND_TYPES}
     named: dict[str, Node] = {}
+    message_fields: set[tuple[str, str]] = set()
     raw_rules: list[tuple[str, dict]] = []
     for name, data in files:
         if not isinstance(data, dict):
@@ -116,6 +126,8 @@ def load_rule_files(findings: list[str], files: list[tuple[str, dict]], threshol
                 continue
             try:
                 schemas[str(fact_type)] = declared_schema(str(fact_type), raw, f"{name}: facts.{fact_type}")
+                message_fields.update((str(fact_type), k) for k, v in schemas[str(fact_type)].fields.items()
+                                      if v.type == "message")
             except SchemaError as exc:
                 findings.append(str(exc))
         for cname, text in (data.get("conditions") or {}).items():
@@ -129,7 +141,7 @@ def load_rule_files(findings: list[str], files: list[tuple[str, dict]], threshol
             continue
         raw_rules.extend((name, r) for r in rules)
 
-    built = RuleData([], {}, set())
+    built = RuleData([], {}, set(), message_fields)
     grade_specs: dict[str, tuple[RuleSpec, dict]] = {}
     pending_after = []
     for name, raw in raw_rules:
@@ -188,7 +200,8 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
         else:
             if not when_text and after is None:
                 raise ConditionError("when: missing")
-            condition = _resolve(parse(when_text), scope, after) if when_text else Constant(True)
+            # An after rule without `when` fires with every grade given (not with a `none` branch).
+            condition = _resolve(parse(when_text or "grade != ''"), scope, after)
             if after is not None:
                 grade_fields = set(GRADE_FIELDS)
                 branches = _after_branches(condition, after, fact_type, scope, compiler)
@@ -262,7 +275,8 @@ def _resolve(node: Node, scope: Scope, after: RuleSpec | None) -> Node:
     from .language import FactSchema as _Schema, FieldType
 
     fields = dict(scope.schema.fields)
-    fields.setdefault("grade", FieldType("text"))
+    fields.setdefault("grade", FieldType("text"))  # the grade the branch gives ('' for none)
+    fields.setdefault("source", FieldType("text"))  # the branch's source
     inner = Scope(_Schema(scope.schema.name, fields), scope.thresholds, scope.named, scope.reads)
     return resolve(node, inner)
 
@@ -275,25 +289,32 @@ def _grade_branches(raw: Any, fact_type: str, scope: Scope, compiler: Compiler, 
 
     branches: list[Branch] = []
     for i, item in enumerate(raw):
-        if not isinstance(item, dict) or "when" not in item or len(set(item) & {"code", "code_from"}) != 1 \
-                or set(item) - {"code", "code_from", "when"}:
-            raise ConditionError(f"branch {i + 1}: {{code: <grade>, when: …}} or {{code_from: <field>, when: …}}")
-        condition = resolve(parse(str(item["when"])), scope)
+        kinds = set(item) & {"code", "code_from", "none"} if isinstance(item, dict) else set()
+        if not isinstance(item, dict) or len(kinds) != 1 or set(item) - {"code", "code_from", "none", "when", "source"} \
+                or ("when" not in item and "none" not in item):
+            raise ConditionError(f"branch {i + 1}: {{code: <grade>, when: …}}, {{code_from: <field>, when: …}} "
+                                 "or {none: true} (no grade), each with an optional source: <word>")
+        condition = resolve(parse(str(item["when"])), scope) if "when" in item else Constant(True)
+        source = str(item.get("source", ""))
         if "code" in item:
             if item["code"] not in vocabulary.BALLOT_OPTIONS:
                 raise ConditionError(f"branch {i + 1}: unknown grade code {item['code']!r}")
             label = f"grade {item['code']}"
-        else:
+        elif "code_from" in item:
             found = schema.lookup(str(item["code_from"]))
             if found is None or found.type != "text":
                 raise ConditionError(f"branch {i + 1}: code_from: {item['code_from']!r} is not a text field of {fact_type}")
             label = f"grade from {item['code_from']}"
+        else:
+            if item["none"] is not True:
+                raise ConditionError(f"branch {i + 1}: none: true")
+            label = "no grade"
         # Each branch is compiled on its own: the engine tells which hold, the first of those decides
         # (compiling "and none before" would make the engine expand every negated all() into an or).
         nf = normal(condition)
         branches.append(Branch(nf, compiler.condition(fact_type, nf), grade=str(item.get("code", "")),
                                grade_from=str(item.get("code_from", "")), label=label, own=condition,
-                               group=rule_id, order=i))
+                               group=rule_id, order=i, source=source, none="none" in item))
     return branches
 
 
@@ -307,36 +328,39 @@ def _after_branches(condition: Node, after: RuleSpec, fact_type: str, scope: Sco
             from .language import Field
 
             grade = Field(branch.grade_from, "text")
-        bound = _bind_grade(condition, grade)
+        source = Literal(branch.source, "text", repr(branch.source))
+        bound = _bind_grade(condition, grade, source)
         nf = normal(And((branch.condition, bound)))
         if isinstance(nf, Constant) and not nf.value:
             continue
         branches.append(Branch(nf, compiler.condition(fact_type, nf), grade=branch.grade,
                                grade_from=branch.grade_from, label=f"after {branch.label}", own=bound,
-                               group=branch.group, order=branch.order))
+                               group=branch.group, order=branch.order, source=branch.source, none=branch.none))
     if not branches:
         raise ConditionError("no branch of the grade rule admits this condition: the rule never fires")
     return branches
 
 
-def _bind_grade(node: Node, grade: Node) -> Node:
-    """The condition with the field `grade` replaced by the branch's grade (a code, or its field)."""
+def _bind_grade(node: Node, grade: Node, source: Node) -> Node:
+    """The condition with `grade` replaced by the branch's grade (a code, or its field) and `source` by its source."""
     from dataclasses import replace
 
     from .language import And as And_, Compare, CountOf, Field, In, Not as Not_, Or, Presence, Quantified, ShareOf
 
     if isinstance(node, Field):
-        return grade if node.path == "grade" and not node.item else node
+        if not node.item and node.path in ("grade", "source"):
+            return grade if node.path == "grade" else source
+        return node
     if isinstance(node, (And_, Or)):
-        return replace(node, parts=tuple(_bind_grade(p, grade) for p in node.parts))
+        return replace(node, parts=tuple(_bind_grade(p, grade, source) for p in node.parts))
     if isinstance(node, Not_):
-        return Not_(_bind_grade(node.part, grade))
+        return Not_(_bind_grade(node.part, grade, source))
     if isinstance(node, Compare):
-        return Compare(_bind_grade(node.left, grade), node.op, _bind_grade(node.right, grade))
+        return Compare(_bind_grade(node.left, grade, source), node.op, _bind_grade(node.right, grade, source))
     if isinstance(node, In):
-        return In(_bind_grade(node.item, grade), _bind_grade(node.collection, grade), node.negated)
+        return In(_bind_grade(node.item, grade, source), _bind_grade(node.collection, grade, source), node.negated)
     if isinstance(node, Quantified):
-        return Quantified(node.every, node.list, _bind_grade(node.body, grade))
+        return Quantified(node.every, node.list, _bind_grade(node.body, grade, source))
     if isinstance(node, (Presence, ShareOf, CountOf)):
         return node
     return node

@@ -6,13 +6,16 @@ a library's Python measure function and declared in rules.yaml under `facts:`:
 
     facts:
       two_rounds:
-        rounds: {list: {name: text, excellent: number, base: number}, max: 2, label: name}
+        rounds: {list: {name: text, excellent: number, base: number}, size: 2, label: name}
         base: number
         committee_grade: text
 
-Types: number (whole numbers), date (YYYY-MM-DD), text, flag (true/false), a list of words
+Types: number (whole numbers), date (YYYY-MM-DD), text, flag (true/false), message (text made
+only when a message is written, by a `@message_field` function: conditions cannot read it), a list of words
 (`list: text`), a list of records (`list: {field: type, …}`, with `max:` the most items its
-rules may compare field with field, `label:` the field naming an item in explanations), an
+rules may compare field with field, or `size:` the exact number of items a measure always makes
+(cheaper for the engine: nothing to say about missing items), `label:` the field naming an item
+in explanations), an
 object (`{field: type, …}`).
 """
 
@@ -26,7 +29,7 @@ from ..v1 import policyhub_pb2 as pb
 from .language import FactSchema, FieldType
 
 KIND_TYPES = ("pledge", "meeting", "log", "ballot")
-SCALARS = ("number", "date", "text", "flag")
+SCALARS = ("number", "date", "text", "flag", "message")
 # The request's fields that hold a full date (YYYY-MM-DD); other strings are text (a month such as
 # `2010-12` is text: it is not a day).
 DATE_FIELDS = {"date", "due", "deadline", "signed_at", "submitted_at", "published_at", "at", "start", "end"}
@@ -91,12 +94,14 @@ def _declared_field(value: Any, where: str) -> FieldType:
             raise SchemaError(f"{where}: type must be one of {SCALARS}, a list or an object, not {value!r}")
         return FieldType(value)
     if isinstance(value, dict) and "list" in value:
-        unknown = set(value) - {"list", "max", "label"}
+        unknown = set(value) - {"list", "max", "size", "label"}
         if unknown:
             raise SchemaError(f"{where}: unknown key(s) {sorted(unknown)}")
-        most = value.get("max")
+        if "max" in value and "size" in value:
+            raise SchemaError(f"{where}: max or size, not both")
+        most = value.get("max", value.get("size"))
         if most is not None and (not isinstance(most, int) or isinstance(most, bool) or not 0 < most <= 16):
-            raise SchemaError(f"{where}.max: a whole number 1..16")
+            raise SchemaError(f"{where}.{'size' if 'size' in value else 'max'}: a whole number 1..16")
         items = value["list"]
         if items == "text":
             return FieldType("list", max=most)
@@ -106,7 +111,7 @@ def _declared_field(value: Any, where: str) -> FieldType:
         label = value.get("label")
         if label is not None and label not in inner.fields:
             raise SchemaError(f"{where}.label: {label!r} is not a field of the items")
-        return FieldType("list", item=inner, max=most, value_type=str(label or ""))
+        return FieldType("list", item=inner, max=most, value_type=str(label or ""), exact="size" in value)
     if isinstance(value, dict) and value:
         return FieldType("object", fields=FactSchema(where, {str(k): _declared_field(v, f"{where}.{k}")
                                                              for k, v in value.items()}))

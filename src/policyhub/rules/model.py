@@ -83,6 +83,23 @@ def derive(*kinds: str, uses: Iterable[str] = ()) -> Callable:
     return mark
 
 
+def message_field(fact_type: str, name: str) -> Callable:
+    """Mark `fn(fact: dict) -> str` as the maker of a fact type's message field (declared `name: message`
+    in rules.yaml): text only a violation's message shows (a basis, the rounds found), made when a
+    message is written rather than on every request."""
+
+    def mark(fn: Callable) -> Callable:
+        fn.__policyhub_message_field__ = (fact_type, name)
+        return fn
+
+    return mark
+
+
+def message_field_spec(fn: Any) -> tuple[str, str] | None:
+    spec = getattr(fn, "__policyhub_message_field__", None) if callable(fn) else None
+    return spec if isinstance(spec, tuple) else None
+
+
 def derive_spec(fn: Any) -> DeriveSpec | None:
     # durable_rules' `m` answers every attribute, so check the type, not just the presence.
     spec = getattr(fn, "__policyhub_derive__", None) if callable(fn) else None

@@ -211,7 +211,7 @@ def breakdown(evaluator, requests) -> list[list[str]]:
         t = tick("derive facts (the pack's rules/*.py, rules/ballots.py)", t)
         matches = pack.ruleset.run(facts)
         t = tick("durable_rules (engine.py, enginejson.py)", t)
-        wire, built = evaluator._assemble(pack, kind, matches, request)
+        wire, built = evaluator._assemble(pack, kind, matches, request, facts)
         pb.Decision.FromString(wire)  # as Evaluator.evaluate returns it (the service sends the bytes)
         t = tick("assemble the Decision (evaluator.py, assembly.py)", t)
         evaluator._observe(kind, built, 0.0)

@@ -115,8 +115,10 @@ class CompiledRuleset:
 
     _names = itertools.count()
 
-    def __init__(self, label: str, conditions: list[Any]) -> None:
+    def __init__(self, label: str, conditions: list[Any], originals: frozenset[str] = frozenset()) -> None:
+        """`originals`: fact types handed back by `run` as given (see enginejson.facts_json)."""
         self.name = f"{label}#{next(self._names)}"
+        self._originals = originals
         self._host = QuietHost()
         self._pool = SidPool()
         self._lock = threading.Lock()
@@ -202,7 +204,7 @@ class CompiledRuleset:
                 # Serialise first: a fact the engine cannot take must fail before a state exists.
                 # No facts: the end fact alone, so that the batch still makes the state.
                 sent_sid = None if sid == DEFAULT_SID else sid
-                batch_json, whole = facts_json(facts or [_END_FACT], self._sent_names, sent_sid)
+                batch_json, whole = facts_json(facts or [_END_FACT], self._sent_names, sent_sid, self._originals)
             except BaseException:
                 self._pool.give_back(sid)
                 raise

@@ -167,15 +167,20 @@ class Evaluator:
             found = sorted(((entries[m.rule_index][0], entries[m.rule_index][1], m.fact) for m in matches),
                            key=_FIRST)
         message_fields = pack.message_fields
+        made: dict[tuple[int, int], dict] = {}  # (fact, branch) -> the fact as its rules read it
         for index, branch, fact in found:
             rule = pack.rules[index]
             if branch is not None and branch.none and rule.grade:
                 continue  # the branch that decides no grade: the grade rule yields nothing
             try:
-                if branch is not None and (branch.grade or branch.grade_from):
-                    fact = graded(fact, branch)
-                if message_fields and rule.spec is not None and rule.spec.fact_type in message_fields:
-                    fact = LazyFact(fact, message_fields[rule.spec.fact_type])
+                if branch is not None and (branch.grade or branch.grade_from or rule.spec.lazy):
+                    key = (id(fact), branch.order, rule.spec.lazy)
+                    seen = made.get(key)
+                    if seen is None:
+                        seen = made[key] = graded(fact, branch) if branch.grade or branch.grade_from else fact
+                        if rule.spec.lazy:
+                            seen = made[key] = LazyFact(seen, message_fields[rule.spec.fact_type])
+                    fact = seen
                 built.add(parts.rule(index, rule), fact)
             except RuleFailure as exc:
                 raise RuleFailure(f"rule {rule.id}: {exc.message}", summary=f"pack {pack.ref}: rule {rule.id} failed") from None
@@ -212,16 +217,20 @@ def first_branches(pack: Pack, matches, facts: list[dict]) -> list:
     for one fact only the first counts. A branch whose condition always holds (the last, `none`) is
     not given to the engine: it holds for every fact of its type."""
     entries = pack.entries
-    pending = [(entries[m.rule_index][0], entries[m.rule_index][1], m.fact, m.fact_index) for m in matches]
-    for fact_type, always in pack.always.items():
+    pending = [(*entries[m.rule_index], m.fact, m.fact_index) for m in matches]
+    always = pack.always
+    if always:
         for i, fact in enumerate(facts):
-            if fact["type"] == fact_type:
-                pending.extend((index, branch, fact, i) for index, branch in always)
+            holding = always.get(fact["type"])
+            if holding is not None:
+                pending.extend((index, branch, fact, i) for index, branch in holding)
     first: dict[tuple[str, int], int] = {}
     for _, branch, _, i in pending:
         if branch is not None and branch.group:
             key = (branch.group, i)
-            first[key] = min(first.get(key, branch.order), branch.order)
+            order = first.get(key)
+            if order is None or branch.order < order:
+                first[key] = branch.order
     kept = [(index, branch, fact) for index, branch, fact, i in pending
             if branch is None or not branch.group or first[(branch.group, i)] == branch.order]
     kept.sort(key=_FIRST)

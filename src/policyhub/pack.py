@@ -442,7 +442,8 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
     if findings:
         raise PackLoadError(str(directory), findings)
     try:
-        ruleset = CompiledRuleset(f"{pack_id}@{version}", conditions)
+        ruleset = CompiledRuleset(f"{pack_id}@{version}", conditions,
+                                  originals=frozenset(data.schemas) - frozenset(KINDS))
     except Exception as exc:
         raise PackLoadError(str(directory), [f"rules do not compile in durable_rules: {exc}"]) from None
 

@@ -29,25 +29,6 @@ def votes_counted(rounds, options: list[str], cumulative: bool) -> list[dict[str
     return counted
 
 
-@derive("ballot", uses=("ballot.schemes", "ballot.default_scheme", "ballot.rounds"))
-def round_names(ballot: dict, ctx: Context):
-    """The rounds by name against the two the plan requires (五、3: one village, one town)."""
-    required = ctx.thresholds.list("ballot.rounds")
-    _, options = scheme_options(ballot, ctx.thresholds)
-    names = checked_rounds(ballot, options, ctx).names
-    if sorted(names) == sorted(required):
-        paired = len(names)
-    else:  # rounds and requirements paired by name, each used once
-        paired = sum((Counter(names) & Counter(required)).values())
-    yield {
-        "type": "round_names",
-        "path": "ballot.rounds",
-        "names": names,
-        "required": ", ".join(required),
-        "unpaired": len(names) + len(required) - 2 * paired,  # rounds not required, required rounds missing
-    }
-
-
 @message_field("round_names", "found")
 def rounds_found(fact: dict) -> str:
     return ", ".join(f"{n or '?'}×{c}" for n, c in sorted(Counter(fact["names"]).items())) or "无/none"
@@ -55,18 +36,30 @@ def rounds_found(fact: dict) -> str:
 
 @derive("ballot", uses=("ballot.schemes", "ballot.default_scheme", "ballot.rounds", "ballot.share_base",
                         "grade.cumulative"))
-def two_rounds(ballot: dict, ctx: Context):
-    """The votes of the two rounds, as the grade's bars read them; none when the rounds cannot be graded."""
+def rounds(ballot: dict, ctx: Context):
+    """The rounds by name against the two the plan requires (五、3: one village, one town), and when
+    they can be graded, their votes as the grade's bars read them."""
     t = ctx.thresholds
     required = t.list("ballot.rounds")
     scheme, options = scheme_options(ballot, t)
     checked = checked_rounds(ballot, options, ctx)  # shared with core.ballot's core_ballot_rounds
-    if sorted(checked.names) != sorted(required) or not _GRADES.issubset(options):
+    names = checked.names
+    as_required = sorted(names) == sorted(required)
+    # rounds and requirements paired by name, each used once
+    paired = len(names) if as_required else sum((Counter(names) & Counter(required)).values())
+    yield {
+        "type": "round_names",
+        "path": "ballot.rounds",
+        "names": names,
+        "required": ", ".join(required),
+        "unpaired": len(names) + len(required) - 2 * paired,  # rounds not required, required rounds missing
+    }
+    if not as_required or not _GRADES.issubset(options):
         return  # not one village and one town round (rule rounds), or a scheme without the four grades
     rounds = checked.passing
     if len(rounds) != len(required):
         return  # a round failed a core check (reported by core.ballot): no grade
-    if checked.names != required:
+    if names != required:
         rounds = sorted(rounds, key=lambda r: required.index(r.name))  # the rulebook's order
     share_base = t.str("ballot.share_base")
     counted = votes_counted(rounds, options, t.bool("grade.cumulative"))

@@ -53,8 +53,10 @@ class Shape:
     counts: set = field(default_factory=set)  # list names whose length is sent as <list>__n
     unrolled: dict = field(default_factory=dict)  # list name -> (max, set of item field paths)
     exact: set = field(default_factory=set)  # lists of exactly `max` items
+    _plan: Any = field(default=None, repr=False, compare=False)
 
     def merge(self, other: "Shape") -> None:
+        self._plan = None
         self.counts |= other.counts
         self.exact |= other.exact
         for name, (most, paths) in other.unrolled.items():
@@ -64,23 +66,36 @@ class Shape:
         return bool(self.counts or self.unrolled)
 
     def apply(self, fact: dict) -> None:
-        """Add the properties to `fact` (in place); a list longer than its `max` is refused."""
-        for name in self.counts:
+        """Add the properties to `fact` (in place); a list of another length than declared is refused."""
+        plan = self._plan
+        if plan is None:
+            plan = self._plan = self._make_plan()
+        for name, most, exact, keys in plan:
             value = fact.get(name)
-            if isinstance(value, list):
-                fact[f"{name}__n"] = len(value)
-        for name, (most, paths) in self.unrolled.items():
-            value = fact.get(name)
-            if not isinstance(value, list):
+            if value.__class__ is not list:
                 continue
-            if len(value) > most or (name in self.exact and len(value) != most):
-                raise ValueError(f"{name} holds {len(value)} items, "
-                                 f"{'not the' if name in self.exact else 'more than the'} {most} its rules read")
-            for i, entry in enumerate(value):
-                for path in paths:
-                    found = _get(entry, path)
+            count = len(value)
+            if keys is None:
+                fact[name + "__n"] = count
+                continue
+            if count > most or (exact and count != most):
+                raise ValueError(f"{name} holds {count} items, {'not the' if exact else 'more than the'} "
+                                 f"{most} its rules read")
+            for entry, item_keys in zip(value, keys):
+                for path, key in item_keys:
+                    found = entry.get(path, _ABSENT) if path.__class__ is str else _get(entry, path[0])
                     if found is not _ABSENT:
-                        fact[f"{name}__{i}__{path.replace('.', '__')}"] = found
+                        fact[key] = found
+
+    def _make_plan(self) -> list:
+        """Per list: its name, most items, exactness and each item's (field, property name) pairs,
+        worked out once (dotted fields as a 1-tuple, read through `_get`)."""
+        plan: list = [(name, 0, False, None) for name in sorted(self.counts)]
+        for name, (most, paths) in sorted(self.unrolled.items()):
+            keys = [[(p if "." not in p else (p,), f"{name}__{i}__{p.replace('.', '__')}") for p in sorted(paths)]
+                    for i in range(most)]
+            plan.append((name, most, name in self.exact, keys))
+        return plan
 
 
 _ABSENT = object()

@@ -48,6 +48,7 @@ from .language import (
     resolve,
     words,
 )
+from .language import FieldType
 from .schema import KIND_TYPES, SchemaError, declared_schema, kind_schema
 
 RULE_KEYS = {"id", "clause", "kinds", "for", "when", "severity", "message", "path", "consequences", "grade",
@@ -92,6 +93,7 @@ class RuleSpec:
     words: str  # the condition in words
     reads: tuple[str, ...]  # threshold keys
     item_labels: dict = field(default_factory=dict)  # list field -> the item field naming an item
+    lazy: bool = False  # its message reads a message field (made when the message is written)
 
 
 @dataclass
@@ -100,6 +102,7 @@ class RuleData:
     shapes: dict[str, Shape]  # fact type -> what the engine needs added
     submission_kinds: set  # the kinds whose submission is itself a fact some rule reads
     message_fields: set = field(default_factory=set)  # (fact type, field) declared `message`
+    schemas: dict = field(default_factory=dict)  # fact type -> FactSchema (declared ones and the kinds)
 
 
 def _keys(findings: list[str], where: str, data: dict, allowed: set[str]) -> None:
@@ -141,7 +144,7 @@ def load_rule_files(findings: list[str], files: list[tuple[str, dict]], threshol
             continue
         raw_rules.extend((name, r) for r in rules)
 
-    built = RuleData([], {}, set(), message_fields)
+    built = RuleData([], {}, set(), message_fields, schemas)
     grade_specs: dict[str, tuple[RuleSpec, dict]] = {}
     pending_after = []
     for name, raw in raw_rules:
@@ -248,6 +251,9 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
         words=text,
         reads=tuple(sorted(scope.reads)),
         item_labels={k: v.value_type for k, v in schema.fields.items() if v.type == "list" and v.value_type},
+        lazy=isinstance(message, dict) and any(
+            (schema.lookup(p) or FieldType("")).type == "message"
+            for lang in ("zh", "en") for p in _placeholders([], "", str(message.get(lang, "")))),
     )
     first = branches[0].engine if branches else None
     rule = Rule(

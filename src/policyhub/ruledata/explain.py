@@ -136,7 +136,12 @@ class Explainer:
         threshold = right.key if isinstance(right, Threshold) else ""
         clause = (self.sources.get(threshold) or {}).get("clause", "") if threshold else ""
         right_text = written(right)
-        text = f"{_side(left)} = {shown_x} {SYMBOLS[op]} {right_text if not threshold else threshold} = {shown_t}"
+        if threshold:
+            text = f"{_side(left)} = {shown_x} {SYMBOLS[op]} {threshold} = {shown_t}"
+        elif isinstance(right, Field) or isinstance(right, CountOf):
+            text = f"{_side(left)} = {shown_x} {SYMBOLS[op]} {right_text} = {shown_t}"
+        else:
+            text = f"{_side(left)} = {shown_x} {SYMBOLS[op]} {shown_t}"
         if clause:
             text += f" ({clause})"
         text += ": yes" if holds else ": no"

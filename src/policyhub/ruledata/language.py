@@ -671,7 +671,7 @@ def words(node: Node, sources: dict | None = None) -> str:
     if isinstance(node, Not):
         return f"not ({words(node.part, sources)})"
     if isinstance(node, Quantified):
-        return f"{'in every' if node.every else 'in some'} item of {node.list.path}: {words(node.body, sources)}"
+        return f"{'in every' if node.every else 'in some'} one of {node.list.path}: {words(node.body, sources)}"
     if isinstance(node, Presence):
         return f"{node.field.path} is {'given' if node.present else 'not given'}"
     if isinstance(node, Compare):

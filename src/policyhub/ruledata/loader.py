@@ -199,7 +199,8 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
                 if schema.lookup(required) is None:
                     raise ConditionError(f"grade: the fact type {fact_type} needs a `{required}` field")
             text = "the first that holds: " + "; otherwise ".join(
-                f"{b.label} if {words(b.own, sources)}" for b in branches)
+                b.label if isinstance(b.own, Constant) and b.own.value else f"{b.label} if {words(b.own, sources)}"
+                for b in branches)
         else:
             if not when_text and after is None:
                 raise ConditionError("when: missing")
@@ -211,7 +212,12 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
             else:
                 nf = normal(condition)
                 branches = [Branch(nf, compiler.condition(fact_type, nf))]
-            text = words(condition, sources) + (f" (with each grade of {raw['after']})" if after else "")
+            if after is None:
+                text = words(condition, sources)
+            elif when_text:
+                text = f"with the grade {raw['after']} gives: {words(condition, sources)}"
+            else:
+                text = f"with every grade {raw['after']} gives"
     except ConditionError as exc:
         field = "grade" if "grade" in raw else "when"
         findings.append(f"{where}: {field}: {exc}")

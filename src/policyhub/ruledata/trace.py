@@ -39,11 +39,20 @@ def threshold_sources(pack: Any, keys) -> list[pb.ThresholdSource]:
 
 
 def rules_reading(pack: Any) -> dict[str, list[str]]:
-    """Threshold key -> the rules whose conditions (or declared thresholds) read it."""
+    """Threshold key -> the rules whose conditions (or declared thresholds) read it, and the measure
+    functions that read it ("measure <name>")."""
+    from ..rules.thresholds import covers, flatten
+
     found: dict[str, list[str]] = {}
+    keys = list(flatten(pack.thresholds_data))
     for rule in pack.rules:
         for key in rule.thresholds:
             found.setdefault(key, []).append(rule.id)
+    for derive in pack.derives:
+        for declared in derive.spec.uses:
+            for key in keys:
+                if covers(declared, key):
+                    found.setdefault(key, []).append(f"measure {derive.name}")
     return found
 
 
@@ -97,5 +106,11 @@ def add_trace(decision: pb.Decision, pack: Any, kind: str, found: list, facts: l
             continue
         for fact in facts:
             if fact.get("type") == spec.fact_type:
+                decided = False
                 for branch in spec.branches:
-                    entry.checks.append(explain(rule, fact, branch, pack.threshold_sources))
+                    check = explain(rule, fact, branch, pack.threshold_sources)
+                    if branch.group and check.holds:  # of the branches that hold, the first decides
+                        note = "not reached: an earlier branch decides" if decided else "the first that holds: decides"
+                        check.text = check.text.replace("holds", f"holds ({note})", 1)
+                        decided = True
+                    entry.checks.append(check)

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from policyhub.cli import main
-from policyhub.packcheck import check
+from policyhub.packcheck import check, check_with_warnings
 from tests.conftest import DEMO_PACK
 
 BALLOT = "{locality: demo, date: 2020-06-01, ballot: {rounds: [%s]}}"
@@ -62,6 +62,44 @@ def append(path, text):
 
 def test_the_demo_pack_with_its_cases_has_no_findings(pack):
     assert check([pack], installed=False) == []
+
+
+# The demo pack's rules cite 一, 二, 三 and 四 (twice).
+REGULATION_MD = """# 测试用规则包
+
+## 一、承诺书 {#一}
+
+承诺书一式四份。
+
+## 二、承诺事项 {#二}
+
+事项不得为空。
+
+## 三、会议 {#三}
+
+会议须有党员出席。
+
+## 四、评议 {#四}
+"""
+
+
+def write_regulation(directory, text):
+    (directory / "regulation.md").write_text(text, encoding="utf-8")
+
+
+def test_a_pack_without_its_regulations_text_is_warned_about_not_failed(pack):
+    assert check_with_warnings([pack], installed=False) == (
+        [],
+        [f"{pack}: no regulation.md: the rules' clauses cannot be linked to the regulation's text "
+         "(README, “Write a pack”: the regulation's text)"],
+    )
+    result = CliRunner().invoke(main, ["pack", "check", "--no-installed-packs", str(pack)])
+    assert result.exit_code == 0 and f"warning: {pack}: no regulation.md" in result.output
+
+
+def test_a_pack_whose_rules_all_cite_its_regulation_has_no_findings_or_warnings(pack):
+    write_regulation(pack, REGULATION_MD)
+    assert check_with_warnings([pack], installed=False) == ([], [])
 
 
 RULES = "rules/all.py"
@@ -150,6 +188,28 @@ WRONG = {
     "a TODO left behind": (
         lambda d: edit(d / "pack.yaml", "source_seed: none", "source_seed: none  # TODO: the seed"),
         "/pack.yaml:8: source_seed: none  # TODO: the seed",
+    ),
+    "a rule citing a clause the regulation's text lacks": (
+        lambda d: write_regulation(d, REGULATION_MD.replace("## 四、评议 {#四}", "## 四、评议 {#第四}")),
+        "/regulation.md: rule demo_2020.ballot.grade cites clause '四', which names no clause anchor {#…} of regulation.md",
+    ),
+    "a clause anchor used twice": (
+        lambda d: write_regulation(d, REGULATION_MD.replace("{#三}", "{#二}")),
+        "/regulation.md: line 11: duplicate anchor {#二} (first on line 7)",
+    ),
+    "a clause heading without an anchor": (
+        lambda d: write_regulation(d, REGULATION_MD.replace("## 三、会议 {#三}", "## 三、会议")),
+        "/regulation.md: line 11: heading '## 三、会议' has no clause anchor {#…}",
+    ),
+    "a TODO left in the regulation's text": (
+        lambda d: write_regulation(d, REGULATION_MD.replace("承诺书一式四份。", "TODO 原文")),
+        "/regulation.md:5: TODO 原文",
+    ),
+    "a pyproject that does not ship the regulation's text": (
+        lambda d: (write_regulation(d, REGULATION_MD), (d / "pyproject.toml").write_text(
+            '[project]\nname = "x"\nversion = "1.0.0"\n[project.entry-points."policyhub.packs"]\ndemo_2020 = "x"\n'
+            '[tool.setuptools.package-data]\nx = ["*.yaml", "rules/*.py", "fixtures/*.yaml"]\n')),
+        "/pyproject.toml: [tool.setuptools.package-data] does not ship regulation.md",
     ),
     "a pyproject without the entry point": (
         lambda d: (d / "pyproject.toml").write_text(

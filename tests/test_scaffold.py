@@ -58,7 +58,9 @@ def test_a_county_pack_from_yuyao_2011(tmp_path):
     assert files_of(findings, directory) == {
         "pack.yaml", "thresholds.yaml", "rules/ballot.py", "rules/log.py", "rules/pledge.py",
         "fixtures/ballot.yaml", "fixtures/log.yaml", "fixtures/pledge.yaml", "fixtures/seed_forms.yaml",
+        "regulation.md",
     }
+    assert (directory / "regulation.md").read_text(encoding="utf-8").startswith("---\npack: cixi_2011\n")
 
     resolve_todos(directory)
     assert check([directory]) == []  # beside the installed packs: its locality overlaps none of theirs
@@ -72,6 +74,7 @@ def test_a_pack_from_nothing(tmp_path):
     new_pack(tmp_path, "wenzhou", "--id", "wenzhou_2026", "--dir", str(directory))
     findings = check([directory], installed=False)
     assert findings and all("TODO" in line for line in findings), "\n".join(findings)
+    assert f"{directory}/regulation.md:3: title: TODO 文件标题" in findings
     assert f"{directory}/rules/pledge.py:22: clause=\"TODO\",  # the clause of the document this rule comes from, " \
            "e.g. \"三、2\"" in findings
     resolve_todos(directory)
@@ -93,6 +96,7 @@ def test_the_new_pack_installs_and_is_found_by_its_entry_point(tmp_path):
     ).stdout.split()
     assert found == ["wenzhou_2026@1.0.0", str(site / "policyhub_pack_wenzhou_2026")]
     assert (site / "policyhub_pack_wenzhou_2026" / "fixtures" / "pledge.yaml").is_file()
+    assert (site / "policyhub_pack_wenzhou_2026" / "regulation.md").is_file()
 
 
 def test_what_pack_new_refuses(tmp_path):

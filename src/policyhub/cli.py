@@ -269,10 +269,12 @@ def pack() -> None:
 @click.option("--installed-packs/--no-installed-packs", default=True, show_default=True,
               help="Check periods against, and run fixtures beside, the installed packs.")
 def pack_check(paths, installed_packs) -> None:
-    """Lint pack directories before publishing: one line per finding, exit 1 on any."""
-    from .packcheck import check
+    """Lint pack directories before publishing: one line per finding, exit 1 on any (warnings go to stderr)."""
+    from .packcheck import check_with_warnings
 
-    findings = check(paths, installed=installed_packs)
+    findings, warnings = check_with_warnings(paths, installed=installed_packs)
+    for line in warnings:
+        click.echo(f"warning: {line}", err=True)
     for line in findings:
         click.echo(line)
     if findings:

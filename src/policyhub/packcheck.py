@@ -15,7 +15,13 @@ Each finding is one line, `path: finding`. A pack is checked for:
 - pyproject.toml, when there is one: the `policyhub.packs` entry point, package data that ships
   the pack's files, and the pack's version;
 - its fixtures: well-formed, unique case names, every case passing, and every rule with a case
-  where it fires and one where it runs without firing.
+  where it fires and one where it runs without firing;
+- its regulation.md (the regulation's text, `regulation.py`): readable, every clause heading with
+  an anchor of its own, and every rule citing the pack's document naming at least one anchor. A
+  pack without the text is only warned about: it evaluates the same, the explorer just has no
+  text to link its rules to.
+
+`check` returns the findings; `check_with_warnings` the findings and the warnings.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from typing import Iterable
 from .caseio import load_file, load_yaml
 from .errors import PackLoadError
 from .pack import MANIFEST_KEYS, Pack, load_pack
+from .regulation import FILE_NAME as REGULATION, RegulationError, parse_regulation
 from .rules.ballots import SHARE_BASES
 from .rules.shuangshu import GRADE_FALLBACKS
 from .rules.thresholds import flatten
@@ -39,7 +46,7 @@ CORE_CHOICES = {"ballot.share_base": SHARE_BASES, "ballot.grade_fallback": GRADE
 CASE_KEYS = ("name", "request", "expect")
 PACK_FILES = ("pack.yaml", "thresholds.yaml", "rules/x.py", "fixtures/x.yaml")
 _TODO = re.compile(r"\bTODO\b")
-_FILE_PREFIX = re.compile(r"^(pack\.yaml|thresholds\.yaml|pyproject\.toml|rules/[^:]*|fixtures/[^:]*)(:|$)")
+_FILE_PREFIX = re.compile(r"^(pack\.yaml|thresholds\.yaml|pyproject\.toml|regulation\.md|rules/[^:]*|fixtures/[^:]*)(:|$)")
 _UNKNOWN_THRESHOLD = re.compile(r"^thresholds\.yaml: unknown key '([^']+)'")
 _UNKNOWN_MANIFEST = re.compile(r"^pack\.yaml: unknown key '([^']+)'$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -51,36 +58,41 @@ class PackReport:
 
     directory: Path
     findings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     pack: Pack | None = None
 
-    def add(self, finding: str) -> None:
+    def add(self, finding: str, warning: bool = False) -> None:
         """`finding` as 'file: text' or plain text; made into a line under the pack's directory."""
         base = str(self.directory).rstrip("/")
-        if _FILE_PREFIX.match(finding):
-            self.findings.append(f"{base}/{finding}")
-        else:
-            self.findings.append(f"{base}: {finding}")
+        line = f"{base}/{finding}" if _FILE_PREFIX.match(finding) else f"{base}: {finding}"
+        (self.warnings if warning else self.findings).append(line)
 
 
 def check(paths: Iterable[str | Path], installed: bool = True) -> list[str]:
     """Every finding of every pack directory in `paths`, one line each; empty when all pass."""
+    return check_with_warnings(paths, installed)[0]
+
+
+def check_with_warnings(paths: Iterable[str | Path], installed: bool = True) -> tuple[list[str], list[str]]:
+    """(findings, warnings) of every pack directory in `paths`: a warning does not fail a pack."""
     reports = [PackReport(Path(p)) for p in paths]
     for report in reports:
         _check_files(report)
         _load(report)
+        _check_regulation(report)
     loaded = [r for r in reports if r.pack is not None]
     others = _installed_packs(loaded) if installed else []
     _check_periods(loaded, others)
     if loaded:
         _check_fixtures(loaded, others)
-    return [line for r in reports for line in r.findings]
+    return [line for r in reports for line in r.findings], [line for r in reports for line in r.warnings]
 
 
 # --- files -----------------------------------------------------------------------------------
 
 
 def _pack_files(directory: Path) -> list[Path]:
-    files = [directory / name for name in ("pack.yaml", "thresholds.yaml", "pyproject.toml", "__init__.py")]
+    files = [directory / name for name in ("pack.yaml", "thresholds.yaml", "pyproject.toml", "__init__.py", REGULATION)]
     files += sorted((directory / "rules").glob("*.py")) + sorted((directory / "fixtures").glob("*"))
     return [f for f in files if f.is_file()]
 
@@ -109,7 +121,8 @@ def _check_pyproject(report: PackReport) -> None:
     if not (data.get("project", {}).get("entry-points", {}).get("policyhub.packs")):
         report.add("pyproject.toml: no entry point in the group policyhub.packs: policyhub will not find the installed pack")
     patterns = [p for globs in (data.get("tool", {}).get("setuptools", {}).get("package-data") or {}).values() for p in globs]
-    for needed in PACK_FILES:
+    needs = PACK_FILES + ((REGULATION,) if (report.directory / REGULATION).is_file() else ())
+    for needed in needs:
         if not any(_ships(needed, p) for p in patterns):
             report.add(f"pyproject.toml: [tool.setuptools.package-data] does not ship {needed.replace('x.', '*.')}")
     manifest = _read(report.directory / "pack.yaml")
@@ -170,6 +183,38 @@ def _check_settings(report: PackReport, pack: Pack) -> None:
             last = key.rsplit(".", 1)[-1]
             if (last == "scheme" or last.endswith("_scheme")) and isinstance(value, str) and value not in schemes:
                 report.add(f"thresholds.yaml: {key}: {value!r} is not a scheme of ballot.schemes ({', '.join(schemes)})")
+
+
+# --- the regulation's text ----------------------------------------------------------------------
+
+
+def _check_regulation(report: PackReport) -> None:
+    """regulation.md reads as clauses, and each rule citing the pack's document names one of them."""
+    if not (report.directory / "pack.yaml").is_file():
+        return
+    path = report.directory / REGULATION
+    if not path.is_file():
+        report.add(f"no {REGULATION}: the rules' clauses cannot be linked to the regulation's text "
+                   "(README, “Write a pack”: the regulation's text)", warning=True)
+        return
+    try:
+        regulation = parse_regulation(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        report.add(f"{REGULATION}: not UTF-8 text: {exc}")
+        return
+    except RegulationError as exc:
+        for finding in exc.findings:
+            report.add(f"{REGULATION}: {finding}")
+        return
+    pack = report.pack
+    if pack is None:
+        return
+    for rule in pack.rules:
+        if rule.document and rule.document != pack.document:
+            continue  # it cites another document (the core's own checks)
+        if not regulation.resolve(rule.clause):
+            report.add(f"{REGULATION}: rule {rule.id} cites clause {rule.clause!r}, which names no clause "
+                       f"anchor {{#…}} of {REGULATION}")
 
 
 # --- periods ---------------------------------------------------------------------------------

@@ -2,12 +2,12 @@
 
 The directory is a distribution of its own (pyproject.toml with the `policyhub.packs` entry
 point, `pip install` makes the service find it), with pack.yaml, thresholds.yaml, rules/ and
-fixtures/. Every place the author must act carries a TODO, and `policyhub pack check` lists
+fixtures/, and regulation.md for the regulation's text. Every place the author must act carries a TODO, and `policyhub pack check` lists
 each TODO left as a finding, so the new pack passes the check once they are all resolved.
 
 With `--from PACK` (the common case: a county adopts its city's regulation with its own dates
 and numbers) the new pack starts as a copy of PACK: its thresholds, interpretations, rule
-scripts and fixtures, with PACK's id replaced by the new id (rule ids must begin with the pack's
+scripts, fixtures and text (regulation.md, marked to be replaced by the new one's), with PACK's id replaced by the new id (rule ids must begin with the pack's
 own id) and PACK's locality by the new one in the fixtures' requests. The copy passes its
 fixtures as it stands; changing a date or a number means reviewing the cases that exercise it.
 Without `--from`, the pack holds one example rule (a pledge deadline) with its cases.
@@ -90,7 +90,7 @@ packages = ["{package}"]
 package-dir = {{ "{package}" = "." }}
 
 [tool.setuptools.package-data]
-{package} = ["*.yaml", "rules/*.py", "fixtures/*.yaml", "fixtures/*.json"]
+{package} = ["*.yaml", "regulation.md", "rules/*.py", "fixtures/*.yaml", "fixtures/*.json"]
 '''
 
 
@@ -193,7 +193,21 @@ def _copy(pack_id: str, locality: str, source: Pack) -> dict[str, str]:
             text = (f"# TODO: {origin}'s cases, made {locality}'s: bring their dates and numbers in line with "
                     f"{locality}'s thresholds; keep cases at, just inside and just outside each threshold.\n" + text)
         files[f"fixtures/{case_file.name}"] = text
+
+    regulation = source.directory / "regulation.md"
+    if regulation.is_file():
+        files["regulation.md"] = _regulation_copy(regulation.read_text(encoding="utf-8"), rename, origin, locality)
     return files
+
+
+def _regulation_copy(text: str, rename, origin: str, locality: str) -> str:
+    """The source's text, with a TODO to put the new regulation's in its place (keeping the anchors rules cite)."""
+    todo = (f"<!-- TODO {origin}'s text: put {locality}'s regulation in its place, one heading per clause, "
+            "each ending in {#label} with the label its rules cite in clause=. -->\n\n")
+    if text.startswith("---\n") and "\n---\n" in text[4:]:
+        end = text.index("\n---\n", 4) + len("\n---\n")
+        return rename(text[:end]) + "\n" + todo + text[end:].lstrip("\n")
+    return todo + text
 
 
 # --- a pack from nothing ---------------------------------------------------------------------
@@ -202,6 +216,24 @@ def _copy(pack_id: str, locality: str, source: Pack) -> dict[str, str]:
 def _skeleton(pack_id: str, locality: str) -> dict[str, str]:
     year = dt.date.today().year
     files = {"pack.yaml": _manifest(pack_id, locality, dt.date(year, 1, 1), dt.date(year, 12, 31))}
+    files["regulation.md"] = f"""---
+pack: {pack_id}
+title: TODO 文件标题
+document_number: TODO 文号 (delete the line if the document has none)
+source: TODO where the text comes from (a file, a web address)
+---
+
+<!-- TODO {locality}'s regulation as published, unchanged: the title as the one # heading, then one heading per
+clause (## 一、二、三…, ### 1、2、3 or （一）（二）…), each ending in {{#label}} with the label its rules cite in
+clause= (e.g. {{#三、2}}); the clause's text below its heading. `policyhub pack check` names a rule whose clause
+no anchor matches. -->
+
+# 文件标题
+
+## 一 {{#一}}
+
+TODO 第一部分的原文。
+"""
     files["thresholds.yaml"] = f"""# Every number, date and word list the rules read, each with the clause it comes from.
 pledge:
   # TODO: an example: pledges are published by this day (clause …).

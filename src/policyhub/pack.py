@@ -271,14 +271,15 @@ def _check_rule(findings: list[str], pack_id: str, rule: Rule) -> None:
             findings.append(f"{where}: unknown consequence code {code!r}")
 
 
-def _check_thresholds(findings: list[str], data: dict, rules: list[Rule], derives: list[DeriveFunction]) -> None:
+def _check_thresholds(findings: list[str], data: dict, rules: list[Rule], derives: list[DeriveFunction],
+                      report_unread: bool = True) -> None:
     declared = {key: f"rule {r.id}" for r in rules for key in r.thresholds}
     declared.update({key: f"derive {d.name}" for d in derives for key in d.spec.uses})
     view = Thresholds(data)
     for key, owner in sorted(declared.items()):
         if key not in view:
             findings.append(f"thresholds.yaml: {key!r} is read by {owner} but not defined")
-    for key in sorted(flatten(data)):
+    for key in sorted(flatten(data)) if report_unread else ():
         if not any(covers(d, key) for d in declared):
             findings.append(f"thresholds.yaml: unknown key {key!r} (no rule or derive function reads it)")
 
@@ -403,7 +404,9 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
     rule_files = [(f"{library.name}:{path.name}", path) for library in libraries for path in library.rule_files]
     if rules_file.is_file():
         rule_files.append((RULES_FILE, rules_file))
+    before = len(findings)
     data = load_rule_files(findings, _read_rule_files(findings, rule_files), flatten(thresholds), sources)
+    rule_data_refused = len(findings) > before
     for fact_type, name in sorted(data.message_fields):
         if name not in message_fields.get(fact_type, {}):
             findings.append(f"facts.{fact_type}.{name}: a message field, but no @message_field({fact_type!r}, "
@@ -418,7 +421,8 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
             findings.append(f"rule {rule.id}: defined twice")
         seen.add(rule.id)
         _check_rule(findings, pack_id, rule)
-    _check_thresholds(findings, thresholds, rules, derives)
+    # A rule refused above reads thresholds nobody knows of: they are not reported as unread.
+    _check_thresholds(findings, thresholds, rules, derives, report_unread=not rule_data_refused)
     interpretations = _interpretations(findings, manifest.get("interpretations"), thresholds, seen)
 
     conditions = []

@@ -73,6 +73,8 @@ class Shape:
         for name, most, exact, keys in plan:
             value = fact.get(name)
             if value.__class__ is not list:
+                if value is None and keys is None:
+                    fact[name + "__n"] = 0  # an absent list is an empty one (a request leaves empty lists out)
                 continue
             count = len(value)
             if keys is None:
@@ -125,12 +127,21 @@ class Compiler:
         """The durable_rules condition: the fact's type and the condition."""
         if isinstance(node, Constant):
             return (m.type == fact_type) if node.value else (m.type == NEVER_TYPE)
-        return (m.type == fact_type) & self.compile(node, None)
+        return _conjunction([m.type == fact_type] + self.conjuncts(node, None))
+
+    def conjuncts(self, node: Node, at) -> list:
+        """A conjunction's parts, flat: durable_rules refuses a rule whose `and`s nest too deep
+        (code 113 at eight alternatives of nested ands), and `a & b & c` written in a row stays flat."""
+        if isinstance(node, And):
+            return [part for p in node.parts for part in self.conjuncts(p, at)]
+        if isinstance(node, Compare) and isinstance(node.left if isinstance(node.left, ShareOf) else node.right, ShareOf):
+            return list(self.compare(node, at, parts=True))
+        return [self.compile(node, at)]
 
     def compile(self, node: Node, at: tuple[str, int] | None):
         """`at`: inside an unrolled quantifier, the list and the item's index."""
         if isinstance(node, And):
-            return functools.reduce(lambda a, b: a & b, [self.compile(p, at) for p in node.parts])
+            return _conjunction(self.conjuncts(node, at))
         if isinstance(node, Or):
             return functools.reduce(lambda a, b: a | b, [self.compile(p, at) for p in node.parts])
         if isinstance(node, Quantified):
@@ -168,12 +179,13 @@ class Compiler:
             return self.prop(term, at)
         raise ConditionError(f"cannot compare {type(term).__name__} here")
 
-    def compare(self, node: Compare, at):
+    def compare(self, node: Compare, at, parts: bool = False):
         left, op, right = node.left, node.op, node.right
         if not isinstance(left, (Field, ShareOf, CountOf)):
             left, op, right = right, FLIPPED[op], left
         if isinstance(left, ShareOf):
-            return self.share(left, op, right.value, at)
+            guard, test = self.share(left, op, right.value, at)
+            return (guard, test) if parts else guard & test
         subject = self.count(left) if isinstance(left, CountOf) else self.prop(left, at)
         return _apply(subject, op, self.value(right, at))
 
@@ -195,7 +207,7 @@ class Compiler:
             test = (part >= ceiling) & (part <= floor)
         else:
             test = (part < ceiling) | (part > floor)
-        return guard & test
+        return guard, test
 
     def member(self, node: In, at):
         if isinstance(node.collection, Field):  # a word in a list field
@@ -226,16 +238,17 @@ class Compiler:
             return ((count == 0) | quantifier(body)) if node.every else quantifier(body)
         self.shape.unrolled.setdefault(target.path, (most, set()))
         self.shape.unrolled[target.path] = (most, self.shape.unrolled[target.path][1])
-        parts = []
-        for i in range(most):
-            body = self.compile(node.body, (target.path, i))
-            if target.of.exact:  # every item is there: nothing to say about missing ones
-                parts.append(body)
-            else:
-                parts.append(((count <= i) | body) if node.every else ((count > i) & body))
-        if target.of.exact:
+        bodies = [self.conjuncts(node.body, (target.path, i)) for i in range(most)]
+        if target.of.exact:  # every item is there: nothing to say about missing ones
             self.shape.exact.add(target.path)
-        return functools.reduce((lambda a, b: a & b) if node.every else (lambda a, b: a | b), parts)
+            if node.every:
+                return _conjunction([p for b in bodies for p in b])
+            return functools.reduce(lambda a, b: a | b, [_conjunction(b) for b in bodies])
+        if node.every:  # one alternative per length (n + 1, where "no more items or …" per item would make 2^n)
+            alternatives = [count == 0] + [_conjunction([count == k] + [p for b in bodies[:k] for p in b])
+                                           for k in range(1, most + 1)]
+            return functools.reduce(lambda a, b: a | b, alternatives)
+        return functools.reduce(lambda a, b: a | b, [_conjunction([count > i] + body) for i, body in enumerate(bodies)])
 
     def native(self, node: Node):
         """A body for the engine's own quantifier: the item's fields against constants."""
@@ -266,6 +279,11 @@ def _reads_more_than_item_constants(node: Node) -> bool:
     if isinstance(node, In):
         return not (isinstance(node.item, Field) and node.item.item and not isinstance(node.collection, Field))
     return True
+
+
+def _conjunction(parts: list):
+    """`a & b & c`, written in a row: one flat `$and` (see Compiler.conjuncts)."""
+    return functools.reduce(lambda a, b: a & b, parts)
 
 
 def _apply(subject, op: str, value):

@@ -72,6 +72,8 @@ class Explainer:
             return node.value
         if isinstance(node, Quantified):
             items = _get(fact, node.list.path)
+            if items is _ABSENT:
+                items = []  # an absent list is an empty one (a request leaves empty lists out)
             if not isinstance(items, list):
                 return False
             results = []
@@ -99,7 +101,7 @@ class Explainer:
             return _get(entry if term.item else fact, term.path)
         if isinstance(term, CountOf):
             value = _get(fact, term.list.path)
-            return len(value) if isinstance(value, list) else _ABSENT
+            return len(value) if isinstance(value, list) else (0 if value is _ABSENT else _ABSENT)
         if isinstance(term, ShareOf):
             part, whole = self.read(term.part, fact, entry), self.read(term.whole, fact, entry)
             if not _whole_number(part) or not _whole_number(whole):
@@ -154,6 +156,8 @@ class Explainer:
         if isinstance(node.collection, Field):
             values = self.read(node.collection, fact, entry)
             word = node.item.value
+            if values is _ABSENT:
+                values = []
             if not isinstance(values, list):
                 holds, shown = False, "not given"
             else:

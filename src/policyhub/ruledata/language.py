@@ -11,7 +11,7 @@
 Every condition is a finite formula over one fact: it always answers true or false. A comparison
 that reads a field the fact does not have is false, and so is its negation (`not` is pushed down
 to the comparisons before anything is evaluated, so both the engine and the explanation answer
-the same). Names are resolved (and type-checked) against the fact type's fields, the pack's
+the same). An absent list is an empty one. Names are resolved (and type-checked) against the fact type's fields, the pack's
 thresholds and its named conditions when the pack loads; `resolve` does that.
 """
 

@@ -73,9 +73,19 @@ def _field_type(f, depth: int) -> FieldType:
     return FieldType("list") if repeated else FieldType(_scalar(f))
 
 
+# The most items of a submission's lists whose items' fields a rule compares with each other or as
+# shares (the engine reads such items one by one): a request with more is refused, naming the list.
+KIND_LIST_MAX = {("ballot", "rounds"): 8, ("log", "meetings"): 16}
+
+
 def kind_schema(kind: str) -> FactSchema:
     field = pb.EvaluateRequest.DESCRIPTOR.fields_by_name[kind]
-    return _from_descriptor(field.message_type, kind)
+    schema = _from_descriptor(field.message_type, kind)
+    for (owner, name), most in KIND_LIST_MAX.items():
+        if owner == kind:
+            found = schema.fields[name]
+            schema.fields[name] = FieldType("list", item=found.item, max=most)
+    return schema
 
 
 def declared_schema(name: str, raw: Any, where: str) -> FactSchema:

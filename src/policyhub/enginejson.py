@@ -136,12 +136,21 @@ def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | No
             if len(fact) > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
                 raise _too_many(fact)
         elif originals and fact.get("type") in originals:
-            if _properties(fact) > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
+            count = len(fact)
+            for value in fact.values():
+                if value.__class__ is dict:
+                    count += _properties(value)
+            if count > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
                 raise _too_many(fact)
             cut = {key: value for key, value in fact.items() if key in names}
             if not _PLAIN_VALUES.issuperset(map(type, cut.values())):
                 floats = True
                 _encode(cut)  # a sent value that is not JSON fails here
+            if sid is not None:
+                cut["sid"] = sid
+            cut["id"] = index
+            sent.append(cut)
+            continue
         else:
             if _properties(fact) > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
                 raise _too_many(fact)

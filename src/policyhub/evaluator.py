@@ -101,7 +101,7 @@ class Evaluator:
         )
         facts = self._derive(pack, kind, submission, context)
         try:
-            matches = pack.ruleset.run(facts)
+            matches = pack.rulesets[kind].ruleset.run(facts)
         except (TypeError, ValueError) as exc:
             raise RuleFailure(f"pack {pack.ref}: a fact is not a JSON value: {exc}",
                               summary=f"pack {pack.ref}: a fact the engine cannot take") from None
@@ -159,10 +159,11 @@ class Evaluator:
                   facts: list[dict]) -> tuple[bytes, DecisionBuilder]:
         parts = parts_for(pack)
         built = DecisionBuilder(parts)
-        entries = pack.entries
+        kind_rules = pack.rulesets[kind]
+        entries = kind_rules.entries
         # Engine condition -> its rule; rule order, then match order: the decision lists them so.
-        if pack.first_match:
-            found = first_branches(pack, matches, facts)
+        if kind_rules.first_match:
+            found = first_branches(kind_rules, matches, facts)
         else:
             found = sorted(((entries[m.rule_index][0], entries[m.rule_index][1], m.fact) for m in matches),
                            key=_FIRST)
@@ -212,25 +213,32 @@ class LazyFact(dict):
         return value
 
 
-def first_branches(pack: Pack, matches, facts: list[dict]) -> list:
+def first_branches(kind_rules, matches, facts: list[dict]) -> list:
     """The matches in rule order, where of a grade rule's branches (and its `after` rules') that hold
     for one fact only the first counts. A branch whose condition always holds (the last, `none`) is
     not given to the engine: it holds for every fact of its type."""
-    entries = pack.entries
-    pending = [(*entries[m.rule_index], m.fact, m.fact_index) for m in matches]
-    always = pack.always
+    entries = kind_rules.entries
+    pending = []
+    first: dict[tuple[str, int], int] = {}
+    for m in matches:
+        index, branch = entries[m.rule_index]
+        if branch is not None and branch.group:
+            key = (branch.group, m.fact_index)
+            order = first.get(key)
+            if order is None or branch.order < order:
+                first[key] = branch.order
+        pending.append((index, branch, m.fact, m.fact_index))
+    always = kind_rules.always
     if always:
         for i, fact in enumerate(facts):
             holding = always.get(fact["type"])
             if holding is not None:
-                pending.extend((index, branch, fact, i) for index, branch in holding)
-    first: dict[tuple[str, int], int] = {}
-    for _, branch, _, i in pending:
-        if branch is not None and branch.group:
-            key = (branch.group, i)
-            order = first.get(key)
-            if order is None or branch.order < order:
-                first[key] = branch.order
+                for index, branch in holding:
+                    key = (branch.group, i)
+                    order = first.get(key)
+                    if order is None or branch.order < order:
+                        first[key] = branch.order
+                    pending.append((index, branch, fact, i))
     kept = [(index, branch, fact) for index, branch, fact, i in pending
             if branch is None or not branch.group or first[(branch.group, i)] == branch.order]
     kept.sort(key=_FIRST)

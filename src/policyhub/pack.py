@@ -82,23 +82,18 @@ class Pack:
     rules: list[Rule]
     derives: list[DeriveFunction]
     directory: Path
-    ruleset: CompiledRuleset = field(repr=False)
+    # kind -> its rules in the engine: one ruleset per kind, since every state of a ruleset pays
+    # for each of its rules, and a ballot's need not pay for the meeting's.
+    rulesets: dict[str, "KindRules"] = field(repr=False)
     # The name under which rules/*.py were imported (see _import_rule_scripts).
     private_package: str = ""
     # thresholds.yaml key -> {clause, quote} for thresholds written {value, clause, quote}.
     threshold_sources: dict[str, dict[str, str]] = field(default_factory=dict)
-    # The engine's conditions in order, each as (index in `rules`, its data branch or None):
-    # a data rule may have several (a grade rule one per branch).
-    entries: list[tuple[int, Any]] = field(default_factory=list)
     # Fact type -> what the engine needs added to such facts (ruledata.compiler.Shape).
     shapes: dict[str, Any] = field(default_factory=dict)
     # The kinds whose submission is itself a fact (a data rule reads its fields).
     submission_kinds: frozenset[str] = frozenset()
     uses: tuple[str, ...] = ()  # the shared rule libraries the pack takes
-    # Some rule has branches of which the first that holds decides (a grade rule's).
-    first_match: bool = False
-    # fact type -> the (rule index, branch) pairs that hold for every fact of that type
-    always: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)
     # fact type -> message field -> its @message_field function
     message_fields: dict[str, dict[str, Callable]] = field(default_factory=dict)
     # kind -> its derive functions, each with the thresholds view restricted to the keys it
@@ -109,6 +104,11 @@ class Pack:
 
     def __post_init__(self) -> None:
         self.derives_by_kind = derive_views(self.derives, self.thresholds_data)
+
+    @property
+    def ruleset(self) -> CompiledRuleset:
+        """The engine ruleset of the pack's first kind (a one-kind pack's only one)."""
+        return self.rulesets[self.kinds[0]].ruleset
 
     @property
     def ref(self) -> str:
@@ -136,7 +136,8 @@ class Pack:
 
     def close(self) -> None:
         """Free what the pack holds in the engine and in sys.modules, once nothing uses it."""
-        self.ruleset.close()
+        for kind_rules in self.rulesets.values():
+            kind_rules.ruleset.close()
         _forget_package(self.private_package)
 
     def period_text(self) -> str:
@@ -425,30 +426,28 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
     _check_thresholds(findings, thresholds, rules, derives, report_unread=not rule_data_refused)
     interpretations = _interpretations(findings, manifest.get("interpretations"), thresholds, seen)
 
-    conditions = []
-    entries: list[tuple[int, Any]] = []
-    always: dict[str, list[tuple[int, Any]]] = {}
     view = Thresholds(thresholds)
+    built: dict[int, list] = {}  # rule index -> its (condition, branch) pairs; None: always holds
     for index, rule in enumerate(rules):
         if rule.spec is not None:
-            for branch in rule.spec.branches:
-                if branch.always:  # holds for every fact of its type: no engine condition to test
-                    always.setdefault(rule.spec.fact_type, []).append((index, branch))
-                    continue
-                conditions.append(branch.engine)
-                entries.append((index, branch))
+            built[index] = [(None if branch.always else branch.engine, branch) for branch in rule.spec.branches]
             continue
         try:
-            conditions.append(rule.when(view.restricted(rule.thresholds, f"rule {rule.id}")))
-            entries.append((index, None))
+            built[index] = [(rule.when(view.restricted(rule.thresholds, f"rule {rule.id}")), None)]
         except Exception as exc:  # ThresholdError above all
             findings.append(f"rule {rule.id}: condition does not build: {type(exc).__name__}: {exc}")
     if findings:
         raise PackLoadError(str(directory), findings)
+    rulesets: dict[str, KindRules] = {}
+    originals = frozenset(data.schemas) - frozenset(KINDS)
     try:
-        ruleset = CompiledRuleset(f"{pack_id}@{version}", conditions,
-                                  originals=frozenset(data.schemas) - frozenset(KINDS))
+        for kind in KINDS:
+            indices = [i for i, rule in enumerate(rules) if kind in rule.kinds]
+            if indices:
+                rulesets[kind] = KindRules.build(f"{pack_id}@{version}/{kind}", built, indices, originals)
     except Exception as exc:
+        for kind_rules in rulesets.values():
+            kind_rules.ruleset.close()
         raise PackLoadError(str(directory), [f"rules do not compile in durable_rules: {exc}"]) from None
 
     return Pack(
@@ -467,17 +466,40 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
         rules=rules,
         derives=derives,
         directory=directory,
-        ruleset=ruleset,
+        rulesets=rulesets,
         private_package=private_package,
         threshold_sources=sources,
-        entries=entries,
         shapes={k: v for k, v in data.shapes.items() if v},
         submission_kinds=frozenset(data.submission_kinds),
         uses=tuple(library.name for library in libraries),
-        first_match=bool(always) or any(branch is not None and branch.group for _, branch in entries),
-        always=always,
         message_fields=message_fields,
     )
+
+
+@dataclass
+class KindRules:
+    """One kind's rules in the engine: its ruleset, and for each of its conditions the rule (its
+    index in `Pack.rules`) and the data branch (or None) it stands for."""
+
+    ruleset: CompiledRuleset
+    entries: list[tuple[int, Any]]
+    # fact type -> the (rule index, branch) pairs that hold for every fact of that type (no condition)
+    always: dict[str, list[tuple[int, Any]]]
+    # some rule has branches of which the first that holds decides (a grade rule's)
+    first_match: bool
+
+    @classmethod
+    def build(cls, label: str, built: dict[int, list], indices: list[int], originals: frozenset[str]) -> "KindRules":
+        conditions, entries, always = [], [], {}
+        for index in indices:
+            for condition, branch in built[index]:
+                if condition is None:  # holds for every fact of its type: no engine condition to test
+                    always.setdefault(branch.fact_type, []).append((index, branch))
+                    continue
+                conditions.append(condition)
+                entries.append((index, branch))
+        first_match = bool(always) or any(branch is not None and branch.group for _, branch in entries)
+        return cls(CompiledRuleset(label, conditions, originals=originals), entries, always, first_match)
 
 
 RULES_FILE = "rules.yaml"

@@ -72,6 +72,7 @@ class Branch:
     group: str = ""
     order: int = 0
     source: str = ""  # what decided (a branch's `source:`), for `after` rules to read
+    fact_type: str = ""
     none: bool = False  # a branch that decides no grade (`none: true`)
 
     @property
@@ -211,7 +212,7 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
                 branches = _after_branches(condition, after, fact_type, scope, compiler)
             else:
                 nf = normal(condition)
-                branches = [Branch(nf, compiler.condition(fact_type, nf))]
+                branches = [Branch(nf, compiler.condition(fact_type, nf), fact_type=fact_type)]
             if after is None:
                 text = words(condition, sources)
             elif when_text:
@@ -326,7 +327,7 @@ def _grade_branches(raw: Any, fact_type: str, scope: Scope, compiler: Compiler, 
         nf = normal(condition)
         branches.append(Branch(nf, compiler.condition(fact_type, nf), grade=str(item.get("code", "")),
                                grade_from=str(item.get("code_from", "")), label=label, own=condition,
-                               group=rule_id, order=i, source=source, none="none" in item))
+                               group=rule_id, order=i, source=source, none="none" in item, fact_type=fact_type))
     return branches
 
 
@@ -347,7 +348,8 @@ def _after_branches(condition: Node, after: RuleSpec, fact_type: str, scope: Sco
             continue
         branches.append(Branch(nf, compiler.condition(fact_type, nf), grade=branch.grade,
                                grade_from=branch.grade_from, label=f"after {branch.label}", own=bound,
-                               group=branch.group, order=branch.order, source=branch.source, none=branch.none))
+                               group=branch.group, order=branch.order, source=branch.source, none=branch.none,
+                               fact_type=fact_type))
     if not branches:
         raise ConditionError("no branch of the grade rule admits this condition: the rule never fires")
     return branches

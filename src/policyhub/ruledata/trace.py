@@ -83,8 +83,10 @@ def add_trace(decision: pb.Decision, pack: Any, kind: str, found: list, facts: l
     for index, _branch, fact in found:
         by_rule.setdefault(index, []).append(fact)
     conditions: dict[int, list[str]] = {}
-    for (index, _branch), text in zip(pack.entries, pack.ruleset.conditions):
-        conditions.setdefault(index, []).append(text)
+    kind_rules = pack.rulesets.get(kind)
+    if kind_rules is not None:
+        for (index, _branch), text in zip(kind_rules.entries, kind_rules.ruleset.conditions):
+            conditions.setdefault(index, []).append(text)
     for index, rule in enumerate(pack.rules):
         texts = conditions.get(index, [])
         entry = decision.trace.add(

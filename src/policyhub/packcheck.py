@@ -46,7 +46,7 @@ CORE_CHOICES = {"ballot.share_base": SHARE_BASES, "ballot.grade_fallback": GRADE
 CASE_KEYS = ("name", "request", "expect")
 PACK_FILES = ("pack.yaml", "thresholds.yaml", "rules/x.py", "fixtures/x.yaml")
 _TODO = re.compile(r"\bTODO\b")
-_FILE_PREFIX = re.compile(r"^(pack\.yaml|thresholds\.yaml|pyproject\.toml|regulation\.md|rules/[^:]*|fixtures/[^:]*)(:|$)")
+_FILE_PREFIX = re.compile(r"^(pack\.yaml|thresholds\.yaml|rules\.yaml|pyproject\.toml|regulation\.md|rules/[^:]*|fixtures/[^:]*)(:|$)")
 _UNKNOWN_THRESHOLD = re.compile(r"^thresholds\.yaml: unknown key '([^']+)'")
 _UNKNOWN_MANIFEST = re.compile(r"^pack\.yaml: unknown key '([^']+)'$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -92,7 +92,8 @@ def check_with_warnings(paths: Iterable[str | Path], installed: bool = True) -> 
 
 
 def _pack_files(directory: Path) -> list[Path]:
-    files = [directory / name for name in ("pack.yaml", "thresholds.yaml", "pyproject.toml", "__init__.py", REGULATION)]
+    files = [directory / name for name in ("pack.yaml", "thresholds.yaml", "rules.yaml", "pyproject.toml", "__init__.py",
+                                           REGULATION)]
     files += sorted((directory / "rules").glob("*.py")) + sorted((directory / "fixtures").glob("*"))
     return [f for f in files if f.is_file()]
 

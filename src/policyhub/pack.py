@@ -332,22 +332,24 @@ def _interpretations(findings: list[str], raw: Any, data: dict, rule_ids: set[st
     return result
 
 
-def load_pack(directory: str | Path, lock: PackLock | None = None) -> Pack:
+def load_pack(directory: str | Path, lock: PackLock | None = None, settings: dict[str, Any] | None = None) -> Pack:
     """The pack in `directory`, checked and compiled; PackLoadError lists every finding.
 
     With a `lock`, the pack's files must match their pinned digests before any script runs.
+    `settings` replaces thresholds.yaml values by dotted key (`{"grade.cumulative": False}`): an
+    interpretation's alternative reading, as a fixture case asks for it; every check still applies.
     """
     directory = Path(directory).resolve()
     slug = re.sub(r"\W", "_", directory.name)
     private_package = f"_policyhub_pack_{slug}_{next(_package_names)}"
     try:
-        return _load(directory, private_package, lock)
+        return _load(directory, private_package, lock, settings or {})
     except BaseException:
         _forget_package(private_package)  # a refused pack leaves no modules behind
         raise
 
 
-def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
+def _load(directory: Path, private_package: str, lock: PackLock | None, settings: dict[str, Any]) -> Pack:
     findings: list[str] = []
     manifest = _read_yaml(findings, directory / "pack.yaml")
     thresholds = _read_yaml(findings, directory / "thresholds.yaml")
@@ -380,6 +382,7 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
             raise PackLoadError(str(directory), [f"integrity: {f}" for f in tampered])
 
     thresholds, sources = split_threshold_sources(findings, thresholds)
+    thresholds = with_settings(findings, thresholds, settings)
     libraries = _libraries(findings, manifest.get("uses"))
     rules_file = directory / RULES_FILE
     has_scripts = (directory / "rules").is_dir()
@@ -504,6 +507,26 @@ class KindRules:
 
 RULES_FILE = "rules.yaml"
 SOURCE_KEYS = {"value", "clause", "quote"}
+
+
+def with_settings(findings: list[str], thresholds: dict, settings: dict[str, Any]) -> dict:
+    """thresholds with each setting's key (dotted, a leaf of thresholds.yaml) given the setting's value."""
+    if not settings:
+        return thresholds
+    import copy
+
+    changed = copy.deepcopy(thresholds)
+    leaves = flatten(thresholds)
+    for key, value in settings.items():
+        if key not in leaves:
+            findings.append(f"settings: {key!r} is not a threshold of thresholds.yaml")
+            continue
+        node = changed
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node[part]
+        node[last] = value
+    return changed
 
 
 def split_threshold_sources(findings: list[str], data: dict, prefix: str = "") -> tuple[dict, dict]:

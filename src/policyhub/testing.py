@@ -17,6 +17,7 @@ class CaseResult:
     case: Case
     outcome: dict[str, Any]
     problems: list[str]
+    pack: Any = None  # the pack that decided it, when the case's settings made one of its own
 
     @property
     def passed(self) -> bool:
@@ -61,11 +62,25 @@ def grpc_runner(target: str) -> Callable[[dict], dict]:
 
 
 def run_cases(paths: list[Path], registry: PackRegistry, runner: Callable[[dict], dict]) -> list[CaseResult]:
+    """Every case through `runner`; a case with `settings` is decided in this process by its pack
+    read with those settings (a server serves each pack one way)."""
+    from .fixtures import Variants, outcome_in_process
+
+    variants = Variants(registry)
     results = []
     for path in case_files(paths):
         for case in load_cases(path):
-            outcome = runner(case.request)
-            results.append(CaseResult(case, outcome, judge(case, outcome, rules_of(registry, outcome))))
+            pack = None
+            if case.settings:
+                evaluator = variants.evaluator(case)
+                if evaluator is None:
+                    outcome = runner(case.request)
+                else:
+                    outcome = outcome_in_process(evaluator, case.request)
+                    pack = evaluator.registry.packs()[0]
+            else:
+                outcome = runner(case.request)
+            results.append(CaseResult(case, outcome, judge(case, outcome, rules_of(registry, outcome)), pack))
     return results
 
 

@@ -243,7 +243,7 @@ def threshold_coverage(results: Iterable[Any], registry: Any) -> tuple[dict[str,
         decision = result.outcome.get("decision")
         if decision is None:
             continue
-        pack = registry.get(f"{decision['pack']['id']}@{decision['pack']['version']}")
+        pack = getattr(result, "pack", None) or registry.get(f"{decision['pack']['id']}@{decision['pack']['version']}")
         keys = report.get(pack.ref)
         if keys is None:
             keys = report[pack.ref] = {k: ThresholdCoverage(kind) for k, kind in numeric_keys(pack.thresholds_data).items()}

@@ -1,5 +1,5 @@
 # Two commands on a fresh machine (Python 3.11 or 3.12, gcc, node/npm):
-#   make run    start policyhub on 127.0.0.1:50051 with every bundled pack
+#   make run    start policyhub on 127.0.0.1:50051 and its explorer on http://127.0.0.1:8080/
 #   make test   lint and check the proto, every pack's fixtures with full rule and threshold coverage,
 #               pack check on every pack, the test suite, both clients against a live server
 PYTHON ?= python3
@@ -19,8 +19,11 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml $(wildcard policy_packs/*/pypro
 	$(BIN)/pip install -q -e ".[dev]" $(foreach p,$(PACKS),-e $(p))
 	touch $@
 
+# The explorer (and HTTP/JSON API) on 127.0.0.1:8080 beside the gRPC service; Ctrl-C stops both.
 run: $(VENV)/.installed
-	$(BIN)/policyhub serve --host 127.0.0.1 --port 50051 --admin-port 50052 --metrics-port 9464
+	@$(BIN)/policyhub explore --host 127.0.0.1 --port 8080 & explorer=$$!; \
+	  trap 'kill $$explorer 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/policyhub serve --host 127.0.0.1 --port 50051 --admin-port 50052 --metrics-port 9464
 
 test: $(VENV)/.installed proto-lint proto-check
 	$(BIN)/policyhub test --min-coverage 100 --min-threshold-coverage 100 > /dev/null \

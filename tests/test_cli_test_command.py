@@ -67,3 +67,29 @@ def test_each_guard_catches_its_wrong_case(tmp_path):
         "excludes demo_2020.meeting.attendance, which never runs for a pledge: the check proves nothing"
     ]
     assert "0 passed, 3 failed" in result.output
+
+
+def _pack_copy(root, cases=CASES):
+    """The demo pack copied under `root` with a fixtures/ folder holding `cases` (not installed)."""
+    import shutil
+
+    pack = root / "demo_2020"
+    shutil.copytree(DEMO_PACK, pack, ignore=shutil.ignore_patterns("__pycache__"))
+    (pack / "fixtures").mkdir()
+    (pack / "fixtures" / "cases.yaml").write_text(cases)
+    return pack
+
+
+def test_a_pack_folder_runs_its_fixtures(tmp_path):
+    # issue 14: `policyhub test policy_packs/yuyao_2011` read pack.yaml as a case file and failed
+    pack = _pack_copy(tmp_path)
+    result = CliRunner().invoke(main, ["test", str(pack)])
+    assert result.exit_code == 0, result.output
+    assert "2 passed, 0 failed" in result.output
+
+
+def test_a_folder_of_packs_runs_each_packs_fixtures(tmp_path):
+    _pack_copy(tmp_path / "packs", WRONG)
+    result = CliRunner().invoke(main, ["test", str(tmp_path / "packs")])
+    assert result.exit_code == 1  # the wrong cases ran, and failed
+    assert "0 passed, 3 failed" in result.output

@@ -30,9 +30,11 @@ DECISION_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 CHECK = Rule(id="p.ballot.check", clause="三、1", kinds=("ballot",), when=None, severity="error", path="ballot",
              message={"zh": "第“{round}”轮有效票{valid}票", "en": "Round “{round}”: {valid} valid ballots"})
 NOTE = Rule(id="p.ballot.note", clause="三、2", kinds=("ballot",), when=None, severity="info", document="另一文件",
-            message={"zh": "结果须公示", "en": "the result is to be published"}, consequences=("publish_results",))
+            message={"zh": "结果须公示", "en": "the result is to be published"}, consequences=("publish_results",),
+            fact_consequences=("publish_results",))
 GRADE = Rule(id="p.ballot.grade", clause="五、3", kinds=("ballot",), when=None, grade=True,
-             consequences=({"code": "performance_pay_linked", "params": {"share": "0.6"}},))
+             consequences=({"code": "performance_pay_linked", "params": {"share": "0.6"}},),
+             fact_consequences=("publish_results", "dismissal"))
 LONG = Rule(id="p.ballot.long", clause="六", kinds=("ballot",), when=None, severity="warning",
             message={"zh": "长" * 2000 + "{text}", "en": "{text}"})  # over 4 KiB: a three-byte length
 
@@ -60,9 +62,10 @@ def _reference(pack: _Pack, matches: list[tuple[int, dict]]) -> pb.Decision:
         rule = pack.rules[index]
         citation = pb.Citation(document=rule.document or pack.document, clause=rule.clause)
         subject_id = str(fact.get("subject_id", ""))
-        if rule.severity is not None:
-            decision.violations.add(
-                rule_id=rule.id, severity=fact.get("severity", rule.severity), path=str(fact.get("path", rule.path)),
+        severity = fact.get("severity", rule.severity) if rule.severity is not None else ""
+        if severity:  # info is a note, not a violation
+            (decision.notes if severity == "info" else decision.violations).add(
+                rule_id=rule.id, severity=severity, path=str(fact.get("path", rule.path)),
                 message=pb.Text(zh=rule.message["zh"].format(**fact), en=rule.message["en"].format(**fact)),
                 citation=citation)
         if rule.grade:
@@ -90,6 +93,8 @@ def _reference(pack: _Pack, matches: list[tuple[int, dict]]) -> pb.Decision:
     pytest.param([(0, {"round": "village", "valid": 3}), (1, {}), (2, {"grade": "competent", "subject_id": 12})],
                  id="every kind of yield, another document cited"),
     pytest.param([(1, {"path": "ballot.rounds[1]"}), (1, {})], id="a constant message, twice"),
+    pytest.param([(0, {"round": "village", "valid": 2, "severity": "info"}), (0, {"round": "town", "valid": 1}),
+                  (1, {"severity": ""})], id="a note by the fact's severity, a silent match"),
     pytest.param([(3, {"text": "字" * 1000})], id="a field over 4 KiB"),
     pytest.param([], id="nothing matched"),
 ])
@@ -103,7 +108,8 @@ def test_a_decision_is_the_message_the_protobuf_api_builds(matches):
     assert builder.compliant == expected.compliant
     assert len(set(builder.rules_fired)) == len(builder.rules_fired)
     assert sorted(builder.rules_fired) == sorted({v.rule_id for v in expected.violations} | {g.rule_id for g in expected.grades}
-                                                 | {c.rule_id for c in expected.consequences})
+                                                 | {c.rule_id for c in expected.consequences}
+                                                 | {n.rule_id for n in expected.notes})
     assert builder.grade_codes == [g.code for g in expected.grades]
     assert builder.consequence_codes == [c.code for c in expected.consequences]
 
@@ -114,6 +120,8 @@ def test_a_decision_is_the_message_the_protobuf_api_builds(matches):
     (GRADE, {"grade": "superb"}, "grade fact has unknown grade 'superb'"),
     (GRADE, {"grade": ["excellent"]}, "grade fact has unknown grade ['excellent']"),
     (NOTE, {"consequences": ["publish_results", "nope"]}, "unknown consequence code 'nope'"),
+    (NOTE, {"consequences": ["dismissal"]},
+     "a fact brings consequence 'dismissal', which the rule does not declare in fact_consequences"),
 ])
 def test_a_rule_s_bad_output_is_an_error_naming_it(rule, fact, error):
     with pytest.raises(RuleFailure) as caught:

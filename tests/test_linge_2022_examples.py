@@ -61,7 +61,8 @@ def test_example_ballot_grades_good_and_is_published(evaluator):
     assert decision["compliant"]
     assert [g["code"] for g in decision["grades"]] == ["good"]
     assert [c["code"] for c in decision["consequences"]] == ["publish_results"]
-    assert [(v["rule_id"], v["severity"]) for v in decision["violations"]] == [
+    assert decision["violations"] == []
+    assert [(n["rule_id"], n["severity"]) for n in decision["notes"]] == [  # a note, not a violation
         ("linge_2022.ballot.publish-results", "info")
     ]
 

@@ -179,7 +179,7 @@ WRONG = {
     ),
     "a misspelt case key": (
         lambda d: edit(d / "fixtures/cases.yaml", "    expect: {compliant: true}", "    expected: {compliant: true}"),
-        "/fixtures/cases.yaml: cases[2]: unknown key 'expected' (a case has name, request, expect)",
+        "/fixtures/cases.yaml: cases[2]: unknown key 'expected' (a case has name, request, expect, settings)",
     ),
     "a case name used twice": (
         lambda d: edit(d / "fixtures/cases.yaml", "name: mostly incompetent", "name: mostly excellent"),

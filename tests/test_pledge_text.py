@@ -1,4 +1,5 @@
-"""Pledge item texts compared word for word: the translate table removes exactly spaces and punctuation."""
+"""Pledge item texts compared word for word: the translate table removes exactly spaces, punctuation and
+invisible format characters (zero-width spaces and joiners: issue 14, such text is empty)."""
 
 import unicodedata
 
@@ -8,7 +9,8 @@ from policyhub.rules.pledges import is_hollow, normalized
 def by_hand(text: str) -> str:
     """The definition, one character at a time."""
     text = unicodedata.normalize("NFKC", text or "")
-    return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch).startswith("P")))
+    return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch).startswith("P")
+                                             or unicodedata.category(ch) == "Cf"))
 
 
 def test_every_character_is_kept_or_removed_as_the_definition_says():
@@ -23,6 +25,7 @@ def test_texts_lose_spaces_and_punctuation_only():
     assert normalized(" 带领群众，增收致富！ (2010) ") == "带领群众增收致富2010"
     assert normalized("ｆｕｌｌ－ｗｉｄｔｈ　ＡＢＣ") == "fullwidthABC"
     assert normalized(None) == ""
+    assert normalized("\u200b\u3000\ufeff\u200d") == ""
 
 
 def test_hollow_items_with_phrases_written_loosely():

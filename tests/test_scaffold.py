@@ -58,8 +58,8 @@ def test_a_county_pack_from_yuyao_2011(tmp_path):
     assert findings and all("TODO" in line for line in findings), "\n".join(findings)
     assert files_of(findings, directory) == {
         "pack.yaml", "thresholds.yaml", "rules/ballot.py", "rules/log.py", "rules/pledge.py",
-        "fixtures/ballot.yaml", "fixtures/log.yaml", "fixtures/pledge.yaml", "fixtures/seed_forms.yaml",
-        "regulation.md",
+        "fixtures/ballot.yaml", "fixtures/fidelity.yaml", "fixtures/log.yaml", "fixtures/pledge.yaml",
+        "fixtures/seed_forms.yaml", "regulation.md",
     }
     assert (directory / "regulation.md").read_text(encoding="utf-8").startswith("---\npack: cixi_2011\n")
 

@@ -108,6 +108,8 @@ export interface Decision {
   consequences: Consequence[];
   trace: TraceEntry[];
   request_id: string;
+  /** Findings of severity "info": notes, not violations; they never affect `compliant`. */
+  notes: Violation[];
 }
 export interface FieldViolation { field: string; description: string }
 export interface ResultError {

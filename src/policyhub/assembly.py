@@ -69,6 +69,7 @@ _DECISION_VIOLATION = _key(pb.Decision, "violations", _MESSAGE)
 _DECISION_GRADE = _key(pb.Decision, "grades", _MESSAGE)
 _DECISION_CONSEQUENCE = _key(pb.Decision, "consequences", _MESSAGE)
 _DECISION_REQUEST_ID = _key(pb.Decision, "request_id", _STRING)
+_DECISION_NOTE = _key(pb.Decision, "notes", _MESSAGE)  # a Violation, of severity info
 _PACK_ID, _PACK_VERSION = _key(pb.PackRef, "id", _STRING), _key(pb.PackRef, "version", _STRING)
 _TEXT_ZH, _TEXT_EN = _key(pb.Text, "zh", _STRING), _key(pb.Text, "en", _STRING)
 _CITATION_DOCUMENT, _CITATION_CLAUSE = _key(pb.Citation, "document", _STRING), _key(pb.Citation, "clause", _STRING)
@@ -128,7 +129,8 @@ def _consequence(item: Any, rule_id_and_citation: bytes) -> tuple[Any, dict, byt
 class RuleParts:
     """One rule's constant bytes within one pack (a shared rule cites each pack's own document)."""
 
-    __slots__ = ("rule", "violation", "path", "message", "grade", "consequence_tail", "consequences")
+    __slots__ = ("rule", "violation", "path", "message", "grade", "consequence_tail", "consequences",
+                 "fact_consequences")
 
     def __init__(self, rule: Rule, pack_document: str) -> None:
         self.rule = rule
@@ -143,6 +145,7 @@ class RuleParts:
         self.grade = _string(_GRADE_RULE_ID, rule.id) + _delimited(_GRADE_CITATION, citation)
         self.consequence_tail = _string(_CONSEQUENCE_RULE_ID, rule.id) + _delimited(_CONSEQUENCE_CITATION, citation)
         self.consequences = [_consequence(item, self.consequence_tail) for item in rule.consequences]
+        self.fact_consequences = frozenset(rule.fact_consequences)
 
 
 class PackParts:
@@ -203,8 +206,8 @@ class DecisionBuilder:
         """
         rule = parts.rule
         yielded = False
-        if rule.severity is not None:
-            severity = fact.get("severity", rule.severity)
+        severity = fact.get("severity", rule.severity) if rule.severity is not None else ""
+        if severity != "":  # "": this match yields no violation or note
             severity_field = _SEVERITIES.get(severity) if isinstance(severity, str) else None
             if severity_field is None:
                 raise RuleFailure(f"fact asks for unknown severity {severity!r}")
@@ -216,7 +219,9 @@ class DecisionBuilder:
             if message is None:
                 assert rule.message is not None
                 message = _message(rule.message, fact)
-            self.fields.append(_delimited(_DECISION_VIOLATION, parts.violation + severity_field + path_field + message))
+            # info is a note, not a violation: it has its own place in the decision
+            where = _DECISION_NOTE if severity == "info" else _DECISION_VIOLATION
+            self.fields.append(_delimited(where, parts.violation + severity_field + path_field + message))
             yielded = True
         subject_id = str(fact.get("subject_id", ""))
         if rule.grade:
@@ -229,8 +234,13 @@ class DecisionBuilder:
             self.grade_codes.append(code)
             yielded = True
         consequences = parts.consequences
-        if "consequences" in fact:  # the fact's own, after the rule's
-            consequences = consequences + [_consequence(item, parts.consequence_tail) for item in fact["consequences"]]
+        if "consequences" in fact:  # the fact's own, after the rule's: only the codes the rule declares
+            brought = [_consequence(item, parts.consequence_tail) for item in fact["consequences"]]
+            for code, _, constant in brought:
+                if constant is not None and code not in parts.fact_consequences:  # (an unknown code fails below)
+                    raise RuleFailure(f"a fact brings consequence {code!r}, which the rule does not declare "
+                                      f"in fact_consequences")
+            consequences = consequences + brought
         if consequences:
             subject = _string(_CONSEQUENCE_SUBJECT_ID, subject_id)
             fact_params = fact.get("params", _NO_PARAMS)  # the fact can say why, e.g. {"reasons": [...]}

@@ -1,4 +1,4 @@
-"""The `policyhub` command: serve, eval, packs, pack show."""
+"""The `policyhub` command: serve, explore, eval, packs, pack show."""
 
 from __future__ import annotations
 
@@ -115,6 +115,29 @@ def serve(ctx, host, port, workers, threads, grace, drain_delay, reflection, ins
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Bind address; loopback unless told otherwise.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port (printed).")
+@click.option("--installed-packs/--no-installed-packs", default=True, show_default=True,
+              help="Load the packs of installed distributions (else only --pack-path).")
+@click.option("--max-body-bytes", default=16 * 1024 * 1024, show_default=True, type=click.IntRange(1024),
+              help="Largest request body; a larger one gets 413.")
+@click.option("--evaluation-seconds", default=10.0, show_default=True, type=click.FloatRange(0.1),
+              help="An evaluation still running after this gets 504.")
+@pack_path_option
+@click.pass_context
+def explore(ctx, host, port, installed_packs, max_body_bytes, evaluation_seconds, pack_paths) -> None:
+    """Serve the regulation explorer and the HTTP/JSON API (read-only) with the packs, in process.
+
+    Packs given with --pack-path are watched: an edit is picked up on the next page load.
+    """
+    from .web.serve import serve_explorer
+
+    level = ctx.obj["log_level"] if ctx.obj["log_level"] != "warning" else "info"
+    logs.configure(level)
+    sys.exit(serve_explorer(host, port, pack_paths, installed_packs, max_body_bytes, evaluation_seconds))
+
+
+@main.command()
 @click.option("--target", default="127.0.0.1:50052", show_default=True, help="The server's admin address.")
 @click.option("--timeout", default=300.0, show_default=True, type=float, help="Seconds to wait for the answer.")
 @click.option("--tls-ca", **file_option, help="PEM roots to verify the server (TLS).")
@@ -219,7 +242,15 @@ def test_(paths, target, junit, json_report, min_coverage, min_threshold_coverag
 
     from . import testing
 
+    from .fixtures import pack_dirs
+
     registry = _registry(pack_paths)
+    # A pack folder named (or policy_packs/): its fixtures run against it, loaded from there when no
+    # loaded pack is that folder (so a pack not installed yet tests without --pack-path).
+    loaded = {p.directory for p in registry.packs()}
+    unloaded = [str(d) for d in pack_dirs(paths) if d.resolve() not in loaded]
+    if unloaded:
+        registry = _registry(list(pack_paths or ()) + unloaded)
     if not paths:
         paths = [str(p.directory / "fixtures") for p in registry.packs() if (p.directory / "fixtures").is_dir()]
     runner = testing.grpc_runner(target) if target else testing.in_process_runner(registry)
@@ -336,6 +367,7 @@ def pack_show(ref, as_json, pack_paths) -> None:
     for rule in found.rules:
         yields = [rule.severity or ""] + (["grade"] if rule.grade else [])
         yields += [c["code"] if isinstance(c, dict) else c for c in rule.consequences]
+        yields += [f"{c} (by case)" for c in rule.fact_consequences]
         click.echo(f"  {rule.id:52} [{rule.document or found.document} {rule.clause}] {' '.join(y for y in yields if y)}")
         if rule.spec is not None:  # declared as data: the condition in words, each threshold with its clause
             click.echo(f"      for each {rule.spec.fact_type}: {rule.spec.words}")

@@ -7,7 +7,10 @@ A case file (YAML or JSON) holds `cases:`, a list of
               case is decided by the pack read that way (an interpretation's alternative reading)
     expect:
       compliant: true | false
-      violations_include: [rule ids]    violations_exclude: [rule ids]
+      violations_include: [rule ids]    violations_exclude: [rule ids]   (the rule fired: a violation,
+                                        a note, a grade or a consequence of it; or did not)
+      notes_include: [rule ids]         notes_exclude: [rule ids]        (an info note of the rule, which
+                                        is no violation; or none)
       grade: a grade code               (the decision's grades must include it)
       consequences_include: [codes]     consequences_exclude: [codes]
       error: a gRPC status name         (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION)
@@ -28,6 +31,8 @@ EXPECT_KEYS = {
     "compliant",
     "violations_include",
     "violations_exclude",
+    "notes_include",
+    "notes_exclude",
     "grade",
     "consequences_include",
     "consequences_exclude",
@@ -72,11 +77,37 @@ def load_cases(path: str | Path) -> list[Case]:
     return cases
 
 
+CASE_SUFFIXES = {".yaml", ".yml", ".json"}
+
+
+def pack_dirs(paths: Iterable[str | Path]) -> list[Path]:
+    """The pack folders among `paths`: a folder holding pack.yaml, or each such folder directly inside one."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if (p / "pack.yaml").is_file():
+            found.append(p)
+        elif p.is_dir():
+            found += sorted(child for child in p.iterdir() if (child / "pack.yaml").is_file())
+    return found
+
+
 def case_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The case files a path names: a file itself; a pack folder's fixtures/ (its pack.yaml and
+    thresholds.yaml are no cases); a folder of packs (policy_packs/) each pack's fixtures/ and any
+    other case files beside them; any other folder every YAML or JSON file below it."""
     files: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.suffix in {".yaml", ".yml", ".json"} and f.is_file())
+        if (p / "pack.yaml").is_file():
+            fixtures = p / "fixtures"
+            files += case_files([fixtures]) if fixtures.is_dir() else []
+        elif p.is_dir():
+            packs = pack_dirs([p])
+            if packs:
+                files += case_files(packs)
+                files += case_files(sorted(c for c in p.iterdir() if c not in packs and
+                                           (c.is_dir() or c.suffix in CASE_SUFFIXES) and not c.name.startswith(".")))
+            else:
+                files += sorted(f for f in p.rglob("*") if f.suffix in CASE_SUFFIXES and f.is_file())
         else:
             files.append(p)
     return files
@@ -99,15 +130,19 @@ def judge(case: Case, outcome: dict[str, Any], rules: dict[str, tuple[str, ...]]
         return [f"expected a decision, got {outcome['error']}: {outcome.get('message', '')}"]
     decision = outcome["decision"]
     fired = {v["rule_id"] for v in decision.get("violations", [])}
+    noted = {n["rule_id"] for n in decision.get("notes", [])}
+    fired |= noted
     fired |= {g["rule_id"] for g in decision.get("grades", [])}
     fired |= {c["rule_id"] for c in decision.get("consequences", [])}
     consequences = {c["code"] for c in decision.get("consequences", [])}
     grades = {g["code"] for g in decision.get("grades", [])}
 
-    for rule_id in list(expect.get("violations_include", [])) + list(expect.get("violations_exclude", [])):
+    named = [*expect.get("violations_include", []), *expect.get("violations_exclude", []),
+             *expect.get("notes_include", []), *expect.get("notes_exclude", [])]
+    for rule_id in named:
         if rule_id not in rules:
             problems.append(f"names rule {rule_id}, which the pack does not have")
-    for rule_id in expect.get("violations_exclude", []):
+    for rule_id in [*expect.get("violations_exclude", []), *expect.get("notes_exclude", [])]:
         if rule_id in rules and case.kind not in rules[rule_id]:
             problems.append(f"excludes {rule_id}, which never runs for a {case.kind}: the check proves nothing")
     if "compliant" in expect and bool(decision.get("compliant")) != bool(expect["compliant"]):
@@ -118,6 +153,12 @@ def judge(case: Case, outcome: dict[str, Any], rules: dict[str, tuple[str, ...]]
     for rule_id in expect.get("violations_exclude", []):
         if rule_id in fired:
             problems.append(f"expected {rule_id} not to fire, but it did")
+    for rule_id in expect.get("notes_include", []):
+        if rule_id in rules and rule_id not in noted:
+            problems.append(f"expected a note of {rule_id}; notes: {sorted(noted) or 'none'}")
+    for rule_id in expect.get("notes_exclude", []):
+        if rule_id in noted:
+            problems.append(f"expected no note of {rule_id}, but there is one")
     if "grade" in expect and expect["grade"] not in grades:
         problems.append(f"expected grade {expect['grade']}, got {sorted(grades) or 'none'}")
     for code in expect.get("consequences_include", []):

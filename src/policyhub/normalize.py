@@ -138,6 +138,12 @@ class _Module:
         # field-number order, as ListFields gives it: problems come in validate_request's order
         for field in sorted(descriptor.fields, key=lambda f: f.number):
             lines += ["    " + line for line in self._field(descriptor, field)]
+        cross = va.CROSS_CHECKS.get(descriptor.name)
+        if cross is not None:  # validation's checks across the message's fields, after its fields', as its walk
+            name = f"_cross_{descriptor.name}"
+            if self.namespace.setdefault(name, cross) is not cross:
+                raise RuntimeError(f"two cross-field checks would be called {name} in the generated readers")
+            lines.append(f"    {name}(m, prefix, problems)")
         lines.append("    return d")
         return "\n".join(lines) + "\n"
 
@@ -277,20 +283,27 @@ def submission_dict(message: Message) -> dict[str, Any]:
 def tally_raw_ballots(ballot: dict[str, Any]) -> None:
     """Add raw ballot papers to their rounds' tallies (vocabulary: `ballots` may stand in for `tallies`).
 
-    A round that only raw ballots name is created; its `cast` is the number of its papers.
+    A round that only raw ballots name is created; its `cast` is the number of its papers. Every
+    paper names its round (validation refuses one that does not). A paper with no choice is a
+    blank ballot (空白票): in a round made of papers it is cast and invalid, so it counts in no
+    option's share of the valid ballots; a round given with its own counts already holds its
+    blank papers in `invalid`, so there it adds nothing.
     """
     rounds = {r.get("name", ""): r for r in ballot.setdefault("rounds", [])}
     for paper in ballot.pop("ballots"):
-        name = paper.get("round", "")
+        name = paper.get("round", "")  # validation refuses a paper without one
         round_ = rounds.get(name)
         if round_ is None:
             round_ = rounds[name] = {"name": name, "tallies": {}, "cast": 0, "_from_papers": True}
             ballot["rounds"].append(round_)
         tallies = round_.setdefault("tallies", {})
-        choice = paper.get("choice", "")
-        tallies[choice] = tallies.get(choice, 0) + 1
+        choice = paper.get("choice")
+        if choice:
+            tallies[choice] = tallies.get(choice, 0) + 1
         if round_.get("_from_papers"):
             round_["cast"] += 1
+            if not choice:
+                round_["invalid"] = round_.get("invalid", 0) + 1
     for round_ in ballot["rounds"]:
         round_.pop("_from_papers", None)
 

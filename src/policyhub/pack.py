@@ -264,12 +264,15 @@ def _check_rule(findings: list[str], pack_id: str, rule: Rule) -> None:
     if rule.severity is not None:
         if not rule.message or not rule.message.get("zh") or not rule.message.get("en"):
             findings.append(f"{where}: a rule with a severity needs zh and en messages")
-    if rule.severity is None and not rule.consequences and not rule.grade:
+    if rule.severity is None and not rule.consequences and not rule.fact_consequences and not rule.grade:
         findings.append(f"{where}: yields nothing (no severity, grade or consequence)")
     for item in rule.consequences:
         code = item["code"] if isinstance(item, dict) else item
         if code not in vocabulary.CONSEQUENCES:
             findings.append(f"{where}: unknown consequence code {code!r}")
+    for code in rule.fact_consequences:
+        if code not in vocabulary.CONSEQUENCES:
+            findings.append(f"{where}: unknown consequence code {code!r} in fact_consequences")
 
 
 def _check_thresholds(findings: list[str], data: dict, rules: list[Rule], derives: list[DeriveFunction],

@@ -43,7 +43,7 @@ from .rules.thresholds import flatten
 
 # Settings the core's shared derive functions read, and the values they handle.
 CORE_CHOICES = {"ballot.share_base": SHARE_BASES, "ballot.grade_fallback": GRADE_FALLBACKS}
-CASE_KEYS = ("name", "request", "expect")
+CASE_KEYS = ("name", "request", "expect", "settings")
 PACK_FILES = ("pack.yaml", "thresholds.yaml", "rules/x.py", "fixtures/x.yaml")
 _TODO = re.compile(r"\bTODO\b")
 _FILE_PREFIX = re.compile(r"^(pack\.yaml|thresholds\.yaml|rules\.yaml|pyproject\.toml|regulation\.md|rules/[^:]*|fixtures/[^:]*)(:|$)")
@@ -181,8 +181,9 @@ def _check_settings(report: PackReport, pack: Pack) -> None:
     schemes = pack.thresholds_data.get("ballot", {}).get("schemes")
     if isinstance(schemes, dict):
         for key, value in values.items():
-            last = key.rsplit(".", 1)[-1]
-            if (last == "scheme" or last.endswith("_scheme")) and isinstance(value, str) and value not in schemes:
+            parts = key.split(".")
+            named = parts[-1] == "scheme" or parts[-1].endswith("_scheme") or "default_scheme" in parts[:-1]
+            if named and isinstance(value, str) and value not in schemes:
                 report.add(f"thresholds.yaml: {key}: {value!r} is not a scheme of ballot.schemes ({', '.join(schemes)})")
 
 
@@ -278,6 +279,9 @@ def _check_fixtures(checked: list[PackReport], others: list[Pack]) -> None:
     packs.update({r.pack.ref: r.pack for r in checked if r.pack})
     registry = PackRegistry(packs.values())
     runner = testing.in_process_runner(registry)
+    from .fixtures import Variants
+
+    variants = Variants(registry)
     for report in checked:
         pack = report.pack
         assert pack is not None
@@ -300,7 +304,11 @@ def _check_fixtures(checked: list[PackReport], others: list[Pack]) -> None:
                 if case.name in seen:
                     report.add(f"{relative}: case {case.name!r}: the name is used twice (also in {seen[case.name]})")
                 seen[case.name] = relative
-                outcome = runner(case.request)
+                try:
+                    outcome, _ = testing.decide(case, runner, variants)
+                except PackLoadError as exc:  # settings the pack cannot take
+                    report.add(f"{relative}: case {case.name!r}: its settings: {'; '.join(exc.findings)}")
+                    continue
                 result = testing.CaseResult(case, outcome, _judge(case, outcome, registry))
                 results.append(result)
                 for problem in result.problems:

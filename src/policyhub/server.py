@@ -28,6 +28,7 @@ import grpc
 import structlog
 
 from . import logs, metrics
+from .frozen import FrozenPacks
 from .v1 import admin_pb2, admin_pb2_grpc, policyhub_pb2
 
 if TYPE_CHECKING:
@@ -126,9 +127,14 @@ class Supervisor:
         self._context = multiprocessing.get_context("spawn")  # gRPC must not be forked after it starts
         self._lock = threading.Lock()  # one reload or restart at a time
         self.workers: list[_Worker] = []
+        # What the workers load: a frozen copy of the accepted pack set (frozen.py), so that a
+        # worker restarted after a crash serves what its siblings serve, whatever is on disk now.
+        self.frozen = FrozenPacks()
+        self.serving = config
 
     def start(self) -> None:
-        self.workers = [_Worker(self._context, self.config, i) for i in range(self.config.workers)]
+        self.serving = self.frozen.freeze(self.config)
+        self.workers = [_Worker(self._context, self.serving, i) for i in range(self.config.workers)]
 
     def restart_dead(self) -> None:
         with self._lock:
@@ -140,16 +146,22 @@ class Supervisor:
                           restarts=self.stats.worker_restarts)
                 metrics.worker_exited(worker.process.pid)
                 worker.control.close()
-                self.workers[index] = _Worker(self._context, self.config, index)
+                self.workers[index] = _Worker(self._context, self.serving, index)  # the accepted set, not disk
             self.stats.workers_alive = sum(w.process.is_alive() for w in self.workers)
 
     def reload(self) -> admin_pb2.ReloadResponse:
         """Tell every worker to reload; accepted only if every worker swapped the new set in."""
         response = admin_pb2.ReloadResponse()
         with self._lock:
+            try:
+                candidate = self.frozen.freeze(self.config)  # the packs on disk now: what is checked is what is served
+            except OSError as exc:
+                response.workers.extend(admin_pb2.WorkerReload(worker=i, findings=[f"cannot copy the packs: {exc}"])
+                                        for i in range(len(self.workers)))
+                return self._answered(response)
             for index, worker in enumerate(self.workers):
                 try:
-                    worker.control.send("reload")
+                    worker.control.send(("reload", tuple(candidate.pack_paths)))
                 except OSError:
                     response.workers.add(worker=index, findings=["worker is not running"])
                     continue
@@ -164,6 +176,18 @@ class Supervisor:
                     response.workers.add(worker=index, findings=["worker did not answer the reload"])
                 else:
                     response.workers.add(**answer)
+            response.workers.sort(key=lambda w: w.worker)
+            response.accepted = bool(response.workers) and all(w.accepted for w in response.workers)
+            if response.accepted:
+                self.frozen.discard(self.serving)
+                self.serving = candidate
+            elif not any(w.accepted for w in response.workers):
+                self.frozen.discard(candidate)
+            # (accepted by some workers only, e.g. one did not answer: both copies are kept, and a
+            # restarted worker gets the set accepted before)
+        return self._answered(response)
+
+    def _answered(self, response: admin_pb2.ReloadResponse) -> admin_pb2.ReloadResponse:
         response.workers.sort(key=lambda w: w.worker)
         response.accepted = bool(response.workers) and all(w.accepted for w in response.workers)
         self.stats.reloads["accepted" if response.accepted else "refused"] += 1
@@ -182,6 +206,7 @@ class Supervisor:
             if worker.process.is_alive():
                 worker.process.kill()
             worker.control.close()
+        self.frozen.close()
 
 
 class AdminServicer(admin_pb2_grpc.AdminServicer):
@@ -193,8 +218,11 @@ class AdminServicer(admin_pb2_grpc.AdminServicer):
 
 
 def _admin_server(supervisor: Supervisor, config: ServerConfig):
+    from . import decoding
+
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="policyhub-admin"))
-    admin_pb2_grpc.add_AdminServicer_to_server(AdminServicer(supervisor), server)
+    # Not the generated add_AdminServicer_to_server: bytes that do not parse are INVALID_ARGUMENT, not INTERNAL.
+    decoding.add_servicer(AdminServicer(supervisor), server, admin_pb2.DESCRIPTOR.services_by_name["Admin"])
     port = bind(server, f"{config.admin_host}:{config.admin_port}", config)
     server.start()
     return server, port

@@ -51,7 +51,8 @@ def pack_detail(pack: Pack) -> pb.GetPackResponse:
             citation=pb.Citation(document=rule.document or pack.document, clause=rule.clause),
             message=pb.Text(**(rule.message or {"zh": "", "en": ""})),
             thresholds=list(rule.thresholds),
-            consequences=[c["code"] if isinstance(c, dict) else c for c in rule.consequences],
+            consequences=[c["code"] if isinstance(c, dict) else c for c in rule.consequences]
+            + [c for c in rule.fact_consequences],
             grades=rule.grade,
             condition_words=spec.words if spec else "",
             threshold_sources=threshold_sources(pack, spec.reads) if spec else [],

@@ -61,25 +61,27 @@ def grpc_runner(target: str) -> Callable[[dict], dict]:
     return run
 
 
+def decide(case: Case, runner: Callable[[dict], dict], variants: Any) -> tuple[dict, Any]:
+    """The case's outcome, and the pack that decided it when the case's settings made one: a case
+    with `settings` is decided in this process by its pack read with those settings (a server
+    serves each pack one way); any other through `runner`."""
+    from .fixtures import outcome_in_process
+
+    if case.settings:
+        evaluator = variants.evaluator(case)
+        if evaluator is not None:
+            return outcome_in_process(evaluator, case.request), evaluator.registry.packs()[0]
+    return runner(case.request), None
+
+
 def run_cases(paths: list[Path], registry: PackRegistry, runner: Callable[[dict], dict]) -> list[CaseResult]:
-    """Every case through `runner`; a case with `settings` is decided in this process by its pack
-    read with those settings (a server serves each pack one way)."""
-    from .fixtures import Variants, outcome_in_process
+    from .fixtures import Variants
 
     variants = Variants(registry)
     results = []
     for path in case_files(paths):
         for case in load_cases(path):
-            pack = None
-            if case.settings:
-                evaluator = variants.evaluator(case)
-                if evaluator is None:
-                    outcome = runner(case.request)
-                else:
-                    outcome = outcome_in_process(evaluator, case.request)
-                    pack = evaluator.registry.packs()[0]
-            else:
-                outcome = runner(case.request)
+            outcome, pack = decide(case, runner, variants)
             results.append(CaseResult(case, outcome, judge(case, outcome, rules_of(registry, outcome)), pack))
     return results
 
@@ -93,7 +95,8 @@ def coverage(results: list[CaseResult], registry: PackRegistry) -> dict[str, dic
             continue
         pack = registry.get(f"{decision['pack']['id']}@{decision['pack']['version']}")
         rules = report.setdefault(pack.ref, {r.id: RuleCoverage() for r in pack.rules})
-        fired = {item["rule_id"] for key in ("violations", "grades", "consequences") for item in decision.get(key, [])}
+        fired = {item["rule_id"] for key in ("violations", "notes", "grades", "consequences")
+                 for item in decision.get(key, [])}
         for rule in pack.rules:
             if rule.id in fired:
                 rules[rule.id].fired.add(result.case.name)
@@ -143,6 +146,7 @@ def describe_failure(result: CaseResult) -> list[str]:
     actual = {
         "compliant": decision.get("compliant"),
         "violations": sorted({v["rule_id"] for v in decision.get("violations", [])}),
+        "notes": sorted({n["rule_id"] for n in decision.get("notes", [])}),
         "grades": sorted({g["code"] for g in decision.get("grades", [])}),
         "consequences": sorted({c["code"] for c in decision.get("consequences", [])}),
         "error": result.outcome.get("error"),

@@ -132,6 +132,39 @@ def check_value(kind: object, value: object) -> str | None:
     raise AssertionError(f"unknown field kind {kind!r}")
 
 
+# Checks across a message's fields, after its own fields' (message name -> check(message, prefix,
+# problems), `prefix` being the message's path and a dot). normalize's readers call the same
+# functions at the same point of their walk, so both report the same problems in the same order.
+MAX_PERIOD_YEARS = 10
+
+
+def check_period(period, prefix: str, problems: list[tuple[str, str]]) -> None:
+    """A ledger period that ends before it starts has no months: it is refused, not found compliant.
+
+    A ledger answers month by month for its members: one spanning centuries (the calendar runs
+    to 9999) would keep a worker busy for minutes, so a period is at most MAX_PERIOD_YEARS long.
+    """
+    start, end = parse_date(period.start) if period.start else None, parse_date(period.end) if period.end else None
+    if start and end and end < start:
+        problems.append((f"{prefix}end", f"before the period's start {period.start}"))
+    elif start and end and (end.year, end.month, end.day) > (start.year + MAX_PERIOD_YEARS, start.month, start.day):
+        # compared as tuples: start + 10 years may lie past 9999-12-31
+        problems.append((f"{prefix}end", f"a ledger's period spans at most {MAX_PERIOD_YEARS} years "
+                                         f"(from {period.start}); split a longer ledger"))
+
+
+def check_raw_ballot(paper, prefix: str, problems: list[tuple[str, str]]) -> None:
+    """A raw ballot paper must say which round it was cast in; tallied into no round it would invent one.
+
+    A paper with no choice is a blank ballot (空白票): cast and invalid (tally_raw_ballots).
+    """
+    if not paper.round:
+        problems.append((f"{prefix}round", "required: the round this ballot paper was cast in"))
+
+
+CROSS_CHECKS = {"Period": check_period, "RawBallot": check_raw_ballot}
+
+
 # How each field of a message type is checked (see _plan).
 _MAP, _MESSAGE, _MESSAGES, _VALUE, _VALUES, _FREE_FORM = range(6)
 _plans: dict[str, dict[str, tuple[int, object]]] = {}
@@ -159,6 +192,13 @@ def _plan(descriptor) -> dict[str, tuple[int, object]]:
 
 
 def _walk(message: Message, path: str, problems: list[tuple[str, str]]) -> None:
+    _walk_fields(message, path, problems)
+    cross = CROSS_CHECKS.get(message.DESCRIPTOR.name)
+    if cross is not None:
+        cross(message, f"{path}." if path else "", problems)
+
+
+def _walk_fields(message: Message, path: str, problems: list[tuple[str, str]]) -> None:
     plan = _plan(message.DESCRIPTOR)
     for field, value in message.ListFields():
         step = plan.get(field.name)

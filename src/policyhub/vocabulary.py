@@ -158,14 +158,19 @@ AWARDS = _codes(
     star_governance=("治理之星", "governance star"),
 )
 
-# added: review levels the rulebook's rules name (自己提、互相议、组织审 and the levels above).
-REVIEW_LEVELS = _codes(
-    branch=("党支部", "branch"),
-    superior=("上级党组织", "superior organization"),
-    town=("乡镇党委", "town committee"),
-    street=("街道党工委", "street committee"),
-    district=("区委组织部", "district organization department"),
-)
+# added: review levels the rulebook's rules name (自己提、互相议、组织审 and the levels above); the
+# vocabulary's organization types are levels too (a village committee's review is evaluated, and a
+# pack decides whether it is the one it needs), so they are accepted.
+REVIEW_LEVELS = {
+    **ORGANIZATION_TYPES,
+    **_codes(
+        branch=("党支部", "branch"),
+        superior=("上级党组织", "superior organization"),
+        town=("乡镇党委", "town committee"),
+        street=("街道党工委", "street committee"),
+        district=("区委组织部", "district organization department"),
+    ),
+}
 
 # added: publication channels the rulebook's rules name.
 PUBLICATION_CHANNELS = _codes(
@@ -180,22 +185,30 @@ PUBLICATION_CHANNELS = _codes(
     document=("文件", "document"),
 )
 
-# added: where a pledge's copies are filed (备案).
-FILING_PLACES = _codes(
-    superior=("上级党组织", "superior organization"),
-    workplace_org=("工作单位党组织", "workplace organization"),
-    residence_org=("居住地党组织", "residence organization"),
-    street=("街道党工委", "street committee"),
-    branch=("党支部", "branch"),
-)
+# added: where a pledge's copies are filed (备案); as with review levels, any organization type too.
+FILING_PLACES = {
+    **ORGANIZATION_TYPES,
+    **_codes(
+        superior=("上级党组织", "superior organization"),
+        workplace_org=("工作单位党组织", "workplace organization"),
+        residence_org=("居住地党组织", "residence organization"),
+        street=("街道党工委", "street committee"),
+        branch=("党支部", "branch"),
+    ),
+}
 
-# added: who chairs a meeting (town_shuangshu_2010.meeting.chair).
-CHAIR_ROLES = _codes(
-    area_leader=("包片领导", "area leader"),
-    liaison_cadre=("包村干部", "liaison cadre"),
-    secretary=("书记", "secretary"),
-    town_leader=("镇领导", "town leader"),
-)
+# Who chairs a meeting (vocabulary "Chair roles"): any member role, or one of the four below. The
+# list is open in this sense: a pack decides which of them may chair, and a code from this list is
+# evaluated (town_shuangshu_2010.meeting.chair fires for a village secretary), never refused.
+CHAIR_ROLES = {
+    **{code: labels for code, labels in MEMBER_ROLES.items() if code != "two_committees_team"},  # a team chairs nothing
+    **_codes(
+        area_leader=("包片领导", "area leader"),
+        liaison_cadre=("包村干部", "liaison cadre"),
+        town_leader=("乡镇党政领导", "town leader"),
+        secretary=("本组织书记", "secretary"),
+    ),
+}
 
 SEVERITIES = ("error", "warning", "info")
 

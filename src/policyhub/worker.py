@@ -78,11 +78,15 @@ def _serve_reloads(control, evaluator: Evaluator, source: PackSource, index: int
     served = _publish_packs(evaluator, [])
     while True:
         try:
-            control.recv()
+            message = control.recv()
         except (EOFError, OSError):  # the supervisor is gone
             return
+        if isinstance(message, tuple) and message[0] == "reload":  # the supervisor's frozen copy of the packs
+            candidate = PackSource(tuple(message[1]), installed=False, lock_file=source.lock_file)
+        else:
+            candidate = source
         try:
-            result = reload_packs(evaluator, source)
+            result = reload_packs(evaluator, candidate)
         except Exception as exc:  # never leave the supervisor waiting
             log.exception("reload_failed", worker=index)
             result = ReloadResult(False, evaluator.live.generation, findings=[f"{type(exc).__name__}: {exc}"])

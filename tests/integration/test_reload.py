@@ -182,3 +182,69 @@ def test_sighup_and_the_reload_command_reload_every_worker(tmp_path, signal_relo
         assert versions == {"1.1.0"}
     finally:
         assert server.stop() == 0
+
+
+def test_a_restarted_worker_serves_the_accepted_set_not_the_disk(tmp_path):
+    """Issue 14: after a refused reload a worker restarted from disk would serve the refused set."""
+    import os
+    import signal
+    import time
+
+    def serving_version(server) -> str:
+        request = request_from_dict({"locality": "demo", "date": "2020-06-01", "pledge": {"copies": 4}})
+        with grpc.insecure_channel(server.target) as channel:
+            return policyhub_pb2_grpc.PolicyHubStub(channel).Evaluate(request, timeout=10).pack.version
+
+    def kill_the_worker(server) -> None:
+        count = len(server.events("worker_serving"))
+        os.kill(server.events("worker_serving")[-1]["pid"], signal.SIGKILL)  # as a crash in the engine would
+        deadline = time.monotonic() + 60
+        while len(server.events("worker_serving")) == count:
+            assert time.monotonic() < deadline, "the worker was not restarted"
+            time.sleep(0.05)
+        server.wait_serving()
+
+    pack = demo_pack_copy(tmp_path)
+    server = RunningServer("--workers", "1", "--no-installed-packs", "--pack-path", str(pack), "--admin-port", "0")
+    try:
+        admin = admin_pb2_grpc.AdminStub(grpc.insecure_channel(f"127.0.0.1:{server.serving['admin_port']}"))
+        thresholds = pack / "thresholds.yaml"
+        good = thresholds.read_text("utf-8")
+        thresholds.write_text(good.replace("copies: 4", "copies: 5"), "utf-8")  # its own fixtures now fail
+        set_version(pack, "1.0.99")
+        assert not admin.Reload(admin_pb2.ReloadRequest(), timeout=120).accepted
+        kill_the_worker(server)
+        assert serving_version(server) == "1.0.0"  # the accepted set, though 1.0.99 loads from disk
+
+        thresholds.write_text(good, "utf-8")
+        set_version(pack, "1.0.1")
+        assert admin.Reload(admin_pb2.ReloadRequest(), timeout=120).accepted
+        set_version(pack, "1.0.2")  # an edit nobody reloaded
+        kill_the_worker(server)
+        assert serving_version(server) == "1.0.1"
+    finally:
+        assert server.stop() == 0
+
+
+def test_the_admin_service_answers_bytes_that_do_not_parse_with_invalid_argument(tmp_path):
+    """Issue 14: the Admin service answered unparseable bytes with INTERNAL, as if it were at fault."""
+    from grpc_status import rpc_status
+
+    from google.rpc import error_details_pb2
+
+    pack = demo_pack_copy(tmp_path)
+    server = RunningServer("--workers", "1", "--no-installed-packs", "--pack-path", str(pack), "--admin-port", "0")
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{server.serving['admin_port']}") as channel:
+            raw = channel.unary_unary("/policyhub.v1.Admin/Reload")
+            with pytest.raises(grpc.RpcError) as caught:
+                raw(b"\x0a\x05ab", timeout=30)  # field 1 says 5 bytes follow; 2 do
+            assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            status = rpc_status.from_call(caught.value)
+            detail = error_details_pb2.BadRequest()
+            status.details[0].Unpack(detail)
+            assert [v.field for v in detail.field_violations] == ["request"]
+            assert not server.events("reload")  # nothing was reloaded
+            assert admin_pb2_grpc.AdminStub(channel).Reload(admin_pb2.ReloadRequest(), timeout=120).accepted
+    finally:
+        assert server.stop() == 0

@@ -85,7 +85,7 @@ def test_text_made_to_be_evaluated_comes_back_verbatim(stub, tmp_path):
     request = request_from_dict({"locality": "faulty", "date": "2020-05-05", "trace": True,
                                  "pledge": {"copies": 3, "items": [{"text": t} for t in texts]}})
     decision = stub.Evaluate(request, timeout=10)
-    echoes = [v for v in decision.violations if v.rule_id == "faulty_2020.pledge.echo"]
+    echoes = [v for v in decision.notes if v.rule_id == "faulty_2020.pledge.echo"]  # info: a note
     assert sorted((v.path, v.message.en, v.message.zh) for v in echoes) == sorted(
         (f"pledge.items[{i}].text", f"item: {t}", f"事项：{t}") for i, t in enumerate(texts))
     matched = [dict(m) for e in decision.trace if e.rule_id == "faulty_2020.pledge.echo" for m in e.matched]
@@ -141,4 +141,5 @@ def test_a_format_field_in_a_message_only_reads_the_facts_own_fields():
     request = request_from_dict({"locality": "faulty", "date": "2020-05-05",
                                  "pledge": {"copies": 1, "items": [{"text": "{copies}"}]}})
     decision = evaluator.evaluate(request)
-    assert sorted(v.message.en for v in decision.violations) == ["item: {copies}", "too few copies: 1"]
+    assert sorted(v.message.en for v in [*decision.violations, *decision.notes]) == ["item: {copies}",
+                                                                                    "too few copies: 1"]

@@ -127,7 +127,7 @@ function withoutId(decision) {
 }
 
 function fired(decision) {
-  return new Set([...decision.violations, ...decision.grades, ...decision.consequences].map((x) => x.rule_id));
+  return new Set([...decision.violations, ...decision.notes, ...decision.grades, ...decision.consequences].map((x) => x.rule_id));
 }
 
 module.exports = {

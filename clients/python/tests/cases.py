@@ -40,4 +40,4 @@ def without_id(decision: dict[str, Any]) -> dict[str, Any]:
 
 def fired(decision: dict[str, Any]) -> set[str]:
     return ({v["rule_id"] for v in decision["violations"]} | {g["rule_id"] for g in decision["grades"]}
-            | {c["rule_id"] for c in decision["consequences"]})
+            | {c["rule_id"] for c in decision["consequences"]} | {n["rule_id"] for n in decision["notes"]})

@@ -46,11 +46,12 @@ def incompetent_removal(ballot: dict, ctx: Context):
 TEAM_POOR_VOTES, MEMBER_INCOMPETENT_VOTES, GRADE = vote_rules("farm_shuangshu")
 
 # The consequence depends on the role (thresholds member.removal), so it comes with the fact; the
-# loader wants a rule to yield something of its own, hence the info note saying why.
+# note (info: not a violation) says which role it follows from.
 INCOMPETENT_REMOVAL = Rule(
     id="farm_shuangshu.ballot.incompetent-removal",
     clause="四",
     kinds=("ballot",),
+    fact_consequences=("dismissal", "advise_resignation"),
     severity="info",
     when=lambda t: m.type == "incompetent_removal",
     message={

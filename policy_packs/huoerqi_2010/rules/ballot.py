@@ -3,6 +3,7 @@
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.ballots import Share, combined_tallies, scheme_options, streak, usable_rounds
 from policyhub.rules.core_ballot import *  # noqa: F401,F403 - the core.ballot.* checks
+from policyhub.errors import InvalidArgument
 
 
 def grade_of(ballot: dict, t) -> tuple[str | None, str]:
@@ -55,11 +56,19 @@ def grade_and_escalation(ballot: dict, ctx: Context):
     scheme, _ = scheme_options(ballot, t)
     yield fact("grade", subject_id=subject.get("id", ""), scheme=scheme, grade=grade, basis=basis)
 
+    history = ballot.get("history", [])
     year = ballot.get("year") or (ctx.date.year if ctx.date else None)
     if year is None:
-        return
+        # Interpretation escalation-missing-year: with no year the run cannot be placed against the
+        # history. Where no earlier year is unqualified it is this year's alone (1), whatever the year;
+        # otherwise (or with `refuse`) the request is refused: a guessed run could drop a consequence.
+        certain = not any(h.get("grade") == "unqualified" for h in history)
+        if grade == "unqualified" and (not certain or t.str("escalation.missing_year") == "refuse"):
+            raise InvalidArgument([("ballot.year", "required (or the request's date) to count the run of "
+                                                   "unqualified years against ballot.history")])
+        year = 1 + max((int(h["year"]) for h in history if "year" in h), default=0)  # any year after the history
     # The run of unqualified years ending now; a missing or qualified year breaks it (0 when qualified now).
-    run = streak(ballot.get("history", []), int(year), grade, "unqualified")
+    run = streak(history, int(year), grade, "unqualified")
     consequences, measures_zh, measures_en = measures(run, subject, t)
     if consequences:
         yield fact(
@@ -85,7 +94,9 @@ ESCALATION = Rule(
     id="huoerqi_2010.ballot.escalation",
     clause="三、5",
     kinds=("ballot",),
-    # info: the consequences come from the fact (they depend on the run), and a rule must yield something itself
+    # The consequences come from the fact: they depend on the run. The note (info: not a violation)
+    # says which run it is, the reason for them.
+    fact_consequences=("warning_talk", "admonition_talk", "pay_reduction", "dismissal", "recall_recommended"),
     severity="info",
     when=lambda t: m.type == "escalation",
     message={

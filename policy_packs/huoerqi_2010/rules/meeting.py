@@ -2,6 +2,7 @@
 
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.periods import day, in_window
+from policyhub.rules.pledges import normalized
 from policyhub.rules.procedure import meetings_of, missing_attendance, missing_segments
 
 
@@ -15,9 +16,10 @@ def attendance_and_segments(meeting: dict, ctx: Context):
 @derive("meeting", uses=("meeting.counters", "meeting.supervisors"))
 def counters(meeting: dict, ctx: Context):
     for record, path in meetings_of(meeting, ctx.kind, "review_meeting"):
-        counting = set(record.get("vote_counters", []))
-        supervising = set(record.get("vote_supervisors", []))
-        both = sorted(counting & supervising)
+        # a person is their name word for word (normalized): the same name twice is one, a blank one nobody
+        counting = {normalized(n): n.strip() for n in record.get("vote_counters", []) if normalized(n)}
+        supervising = {normalized(n): n.strip() for n in record.get("vote_supervisors", []) if normalized(n)}
+        both = sorted(counting[key] for key in counting.keys() & supervising.keys())
         yield fact(
             "counters",
             path=f"{path}.vote_counters",

@@ -15,12 +15,15 @@ def integrity_pledge(pledge: dict, ctx: Context):
     signed = day(pledge.get("signed_at"))
     # 年初 of the pledge's year; without `year`, of the year it was signed or submitted for.
     year = pledge.get("year") or (signed or ctx.date or dt.date.min).year
+    # With no year at all the pledge is unsigned (else the signature gives it) and fires for that;
+    # the deadline is then shown as the yearly day, not one of year 1.
     deadline = t.day_in_year("pledge.signing_deadline", year)
+    shown = deadline.isoformat() if year > 1 else deadline.isoformat()[5:]
     category = t.str("pledge.integrity_category")
     has_integrity = any(item.get("category") == category for item in pledge.get("items", []))
     state = dict(
         member=member.get("name") or member.get("id") or "?",
-        deadline=deadline.isoformat(),
+        deadline=shown,
         signed=signed.isoformat() if signed else "未签/none",
         integrity="有/yes" if has_integrity else "无/no",
     )

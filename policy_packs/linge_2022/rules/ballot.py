@@ -14,7 +14,8 @@ import math
 from fractions import Fraction
 
 from policyhub.rules import Context, Rule, derive, fact, m
-from policyhub.rules.ballots import combined_tallies, plurality, scheme_options, usable_rounds
+from policyhub.rules.ballots import combined_tallies, plurality, purpose_of, scheme_options, usable_rounds
+from policyhub.rules.extra import pattern
 from policyhub.rules.core_ballot import *  # noqa: F401,F403 - the core.ballot.* checks
 from policyhub.validation import parse_month
 from policyhub.vocabulary import AWARDS, BALLOT_OPTIONS, CONSEQUENCES, label
@@ -24,7 +25,7 @@ SCHEMES = ("ballot.schemes", "ballot.default_scheme")
 
 def _five_lead_evaluation(ballot: dict, ctx: Context) -> bool:
     scheme, _ = scheme_options(ballot, ctx.thresholds)
-    return ballot.get("purpose") == "evaluation" and scheme == ctx.thresholds.str("evaluation.scheme")
+    return purpose_of(ballot) == "evaluation" and scheme == ctx.thresholds.str("evaluation.scheme")
 
 
 def _subject_id(ballot: dict) -> str:
@@ -70,16 +71,18 @@ def household_sign(ballot: dict, ctx: Context):
     t = ctx.thresholds
     annual = t.get("ballot.schemes")[t.str("household_sign.scheme")]
     final = ballot.get("final_grade")
-    if ballot.get("purpose") != "evaluation" or final not in annual:
+    if purpose_of(ballot) != "evaluation" or final not in annual:
         return
     sign = t.get("household_sign.signs").get(final)
     named = label(CONSEQUENCES, sign) if sign else {"zh": "不挂标识牌", "en": "no sign"}
     if sign:
         named["en"] = f"hang the {named['en']}"
     grade = label(BALLOT_OPTIONS, final)
+    # A sign is the consequence, and says enough; with no sign (unqualified) the rulebook wants an
+    # info note, so only that match speaks (severity "": no note for this match).
     yield fact("household_sign", path="ballot.final_grade", subject_id=_subject_id(ballot),
                grade_zh=grade["zh"], grade_en=grade["en"], sign_zh=named["zh"], sign_en=named["en"],
-               consequences=[sign] if sign else [])
+               consequences=[sign] if sign else [], **({"severity": ""} if sign else {}))
 
 
 def _whole(share: Fraction, base: int, rounding: str, bound: str) -> int:
@@ -92,7 +95,7 @@ def _whole(share: Fraction, base: int, rounding: str, bound: str) -> int:
 @derive("ballot", uses=("central_household.min_share", "central_household.max_share",
                         "central_household.rounding"))
 def central_household_quota(ballot: dict, ctx: Context):
-    if ballot.get("purpose") != "selection" or ballot.get("award") != "central_household":
+    if purpose_of(ballot) != "selection" or ballot.get("award") != "central_household":
         return
     t = ctx.thresholds
     low, high = t.ratio("central_household.min_share"), t.ratio("central_household.max_share")
@@ -112,9 +115,9 @@ def central_household_quota(ballot: dict, ctx: Context):
 
 def _half_year(ballot: dict) -> str:
     """extra.half_year ("2022-H2") when given; else from the rounds' month; else the year."""
-    given = (ballot.get("extra") or {}).get("half_year")
+    given = pattern(ballot, "half_year", "ballot", r"[0-9]{4}-H[12]", "a half-year YYYY-H1 or YYYY-H2")
     if given:
-        return str(given)
+        return given
     for r in ballot.get("rounds", []):
         month = parse_month(r.get("month", ""))
         if month:
@@ -126,7 +129,7 @@ def _half_year(ballot: dict) -> str:
 def star_quota(ballot: dict, ctx: Context):
     award = ballot.get("award")
     stars = ctx.thresholds.get("star.awards")  # code -> the seed's name of the star
-    if ballot.get("purpose") != "selection" or award not in stars:
+    if purpose_of(ballot) != "selection" or award not in stars:
         return
     yield fact("star_selection", path="ballot.selected", award_zh=stars[award],
                award_en=label(AWARDS, award)["en"], half_year=_half_year(ballot), selected=ballot.get("selected", 0),
@@ -135,7 +138,7 @@ def star_quota(ballot: dict, ctx: Context):
 
 @derive("ballot")
 def evaluation_held(ballot: dict, ctx: Context):
-    if ballot.get("purpose") == "evaluation":
+    if purpose_of(ballot) == "evaluation":
         yield fact("evaluation_held", path="ballot", subject_id=_subject_id(ballot))
 
 
@@ -171,7 +174,9 @@ HOUSEHOLD_SIGN = Rule(
     id="linge_2022.ballot.household-sign",
     clause="二(一) 主要任務1",
     kinds=("ballot",),
-    # info: each result says which sign (if any) the household hangs; the sign is the consequence
+    # the sign is the consequence (excellent, qualified); an unqualified member hangs none, which
+    # the note says (info: not a violation)
+    fact_consequences=("central_household_sign", "party_household_sign"),
     severity="info",
     when=lambda t: m.type == "household_sign",
     message={

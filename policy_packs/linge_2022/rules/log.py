@@ -5,13 +5,12 @@ Only the whole months (quarters) of the ledger's period are checked: a ledger th
 """
 
 from policyhub.rules import Context, Rule, derive, fact, m
-from policyhub.rules.periods import day, iter_dated, month_of, month_text, span_label, whole_months, whole_spans
+from policyhub.rules.extra import flag
+from policyhub.rules.periods import day, period, iter_dated, month_of, month_text, span_label, whole_months, whole_spans
 
 
 def _period(log: dict):
-    period = log.get("period", {})
-    start, end = day(period.get("start")), day(period.get("end"))
-    return (start, end) if start and end and start <= end else None
+    return period(log)  # the whole months and quarters are counted: a ledger without its period is refused
 
 
 def _dated_meetings(log: dict, meeting_type: str):
@@ -25,8 +24,12 @@ def monthly_activity(log: dict, ctx: Context):
     if period is None:
         return
     active = {(a.get("member_id"), month_of(d)) for a, d in iter_dated(log.get("activities", []))}
+    seen = set()
     for i, member in enumerate(log.get("members", [])):
         key = member.get("id") or member.get("name")
+        if key is not None and key in seen:
+            continue  # a member listed twice on the roster is one member: each idle month is one finding
+        seen.add(key)
         for month in whole_months(*period):
             if (key, month) not in active:
                 yield fact(
@@ -56,11 +59,13 @@ def quarterly_committee(log: dict, ctx: Context):
         return
     marked_only = ctx.thresholds.str("log.committee_on_activity") == "marked"
 
-    def on_activity(meeting: dict) -> bool:
-        flag = (meeting.get("extra") or {}).get("on_activity")
-        return flag is True if marked_only else flag is not False
+    def on_activity(meeting: dict, path: str) -> bool:
+        marked = flag(meeting, "on_activity", path)  # a JSON boolean; the string "false" is refused
+        return marked is True if marked_only else marked is not False
 
-    held = {month_of(d) for mt, d in _dated_meetings(log, "branch_committee") if on_activity(mt)}
+    held = {month_of(d) for i, mt in enumerate(log.get("meetings", []))
+            if mt.get("type") == "branch_committee" and (d := day(mt.get("date")))
+            and on_activity(mt, f"log.meetings[{i}]")}
     for quarter in whole_spans(*period, 3):
         if not held.intersection(quarter):
             yield fact("quarter_without_committee", path="log.meetings", quarter=span_label(quarter))

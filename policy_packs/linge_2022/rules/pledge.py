@@ -1,8 +1,9 @@
 """The member's pledge (黨員承諾踐諾書) of 鄰鄂委發〔2022〕29號 二(一)、二(二), 四(一) and 附件1."""
 
+from policyhub.errors import InvalidArgument
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.periods import day
-from policyhub.rules.pledges import missing_fields, present
+from policyhub.rules.pledges import distinct_texts, households, missing_fields, present
 
 
 def _member_pledge(pledge: dict) -> bool:
@@ -16,7 +17,8 @@ def service_items(pledge: dict, ctx: Context):
         return
     t = ctx.thresholds
     category = t.str("pledge.item_category")
-    count = sum(1 for item in pledge.get("items", []) if item.get("category") == category)
+    # an item is its text, word for word: the same service listed twice is one, a blank one none
+    count = distinct_texts(item.get("text", "") for item in pledge.get("items", []) if item.get("category") == category)
     yield fact("service_items", path="pledge.items", count=count,
                least=t.int("pledge.min_items"), most=t.int("pledge.max_items"))
 
@@ -52,8 +54,8 @@ def form_fields(pledge: dict, ctx: Context):
 def linked_households(pledge: dict, ctx: Context):
     if not _member_pledge(pledge):
         return
-    # A household counts when its head is named; an empty row is not a household.
-    count = sum(1 for h in pledge.get("linked_households", []) if present(h.get("head_name")))
+    # A household is its head (pledges.households): one listed twice counts once, an unnamed row not at all.
+    count = households(pledge.get("linked_households", []))
     least = ctx.thresholds.int("pledge.min_linked_households")
     yield fact("linked_households", path="pledge.linked_households", count=count, least=least)
 
@@ -80,13 +82,19 @@ def report(pledge: dict, ctx: Context):
     # The pledge's year: as given, else that of its signature or report, else the request's.
     dates = [day(pledge.get(k)) for k in ("signed_at", "submitted_at")] + [ctx.date]
     year = pledge.get("year") or next((d.year for d in dates if d), None)
+    if year is None:  # whether the 2022 deadline binds cannot be told: refused, never passed silently
+        raise InvalidArgument([("pledge.year", "required when the pledge has no signature or report date and "
+                                               "the request no date: the report deadline binds one year's pledges")])
     if year != deadline.year:
         return  # the deadline is the 2022 round's only
     submitted = day(pledge.get("submitted_at"))
     if submitted is not None:
         late = submitted > deadline
     elif ctx.thresholds.bool("pledge.unreported_late_after_deadline"):
-        late = ctx.date is not None and ctx.date > deadline
+        if ctx.date is None:  # late or not depends on a date the request does not give
+            raise InvalidArgument([("pledge.submitted_at", "required when the request has no date: an unreported "
+                                                           "pledge is late once the request date passes the deadline")])
+        late = ctx.date > deadline
     else:
         late = True
     yield fact(

@@ -11,7 +11,7 @@ import datetime as dt
 
 from policyhub.rules import Context, Rule, Thresholds, derive, fact, m
 from policyhub.rules.periods import (
-    Month, day, iter_dated, month_of, month_text, span_label, whole_months, whole_spans,
+    Month, iter_dated, period, month_of, month_text, span_label, whole_months, whole_spans,
 )
 from policyhub.rules.procedure import missing_segments
 from policyhub.vocabulary import AGENDA_SEGMENTS
@@ -23,10 +23,8 @@ QUARTER, HALF_YEAR = 3, 6  # months per calendar span, for periods.whole_spans
 LOG_KEYS = (MONTHLY, QUARTERLY, SELF_INSPECTION)
 
 
-def period_of(log: dict) -> tuple[dt.date, dt.date] | None:
-    period = log.get("period", {})
-    start, end = day(period.get("start")), day(period.get("end"))
-    return (start, end) if start and end and start <= end else None
+def period_of(log: dict) -> tuple[dt.date, dt.date]:
+    return period(log)  # months, quarters and half-years are counted: a ledger without its period is refused
 
 
 def lacking(meeting: dict, t: Thresholds, requirement: str) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policyhub.rules import Context, Rule, derive, fact, m
-from policyhub.rules.periods import day, iter_dated, month_of, span_label, whole_spans
+from policyhub.rules.periods import iter_dated, period, month_of, span_label, whole_spans
 from policyhub.rules.procedure import missing_segments
 from policyhub.vocabulary import AGENDA_SEGMENTS
 
@@ -13,10 +13,7 @@ REVIEW = "log.half_year_review"
 
 @derive("log", uses=(REVIEW,))
 def half_year_review(log: dict, ctx: Context):
-    period = log.get("period", {})
-    start, end = day(period.get("start")), day(period.get("end"))
-    if not (start and end and start <= end):
-        return
+    start, end = period(log)  # half-years are counted: a ledger without its period is refused
     types = ctx.thresholds.list(f"{REVIEW}.types")
     segments = ctx.thresholds.list(f"{REVIEW}.segments")
     for span in whole_spans(start, end, HALF_YEAR):

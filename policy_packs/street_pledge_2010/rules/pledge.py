@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.periods import day
-from policyhub.rules.pledges import normalized
+from policyhub.rules.pledges import distinct_texts, normalized
 from policyhub.vocabulary import FILING_PLACES, MEMBER_ROLES, PLEDGE_CATEGORIES, PUBLICATION_CHANNELS, REVIEW_LEVELS
 
 
@@ -65,7 +65,7 @@ def non_party_pledger(pledge: dict, ctx: Context):
 def leader_items(pledge: dict, ctx: Context):
     if not roles_of(pledge).intersection(ctx.thresholds.list("pledge.leader_roles")):
         return
-    count = len(pledge.get("items", []))
+    count = distinct_texts(item.get("text", "") for item in pledge.get("items", []))  # the same item twice is one
     minimum = ctx.thresholds.int("pledge.leader_min_items")
     yield fact("leader_items", path="pledge.items", count=count, minimum=minimum, too_few=count < minimum)
 

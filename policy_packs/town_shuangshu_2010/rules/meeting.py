@@ -1,15 +1,17 @@
 """The measurements of the village review meeting (村述村评, 五、1) its rules (rules.yaml) compare."""
 
-from policyhub.rules import Context, derive
+from policyhub.rules import Context, derive, extra
+from policyhub.rules.extra import code, flag
 from policyhub.rules.procedure import meetings_of
-from policyhub.vocabulary import CHAIR_ROLES, label
+from policyhub.vocabulary import CHAIR_ROLES, ORGANIZATION_TYPES, label
 
 
 def village_meetings(submission: dict, ctx: Context):
     """Review meetings held in a village; one without `extra.level` counts as one (interpretation)."""
     default = ctx.thresholds.str("meeting.default_level")
     for meeting, path in meetings_of(submission, ctx.kind, "review_meeting"):
-        if (meeting.get("extra") or {}).get("level", default) == "village":
+        # the level is an organization level (村, 乡镇 ...): any other text is refused, not read as "not village"
+        if (code(meeting, "level", path, ORGANIZATION_TYPES) or default) == "village":
             yield meeting, path
 
 
@@ -19,11 +21,10 @@ def village_attendance(meeting: dict, ctx: Context):
     for record, path in village_meetings(meeting, ctx):
         for kind in ctx.thresholds.list("meeting.village_attendance"):
             if kind.startswith("extra."):
-                count, where = (record.get("extra") or {}).get(kind[len("extra."):], 0), f"{path}.{kind}"
+                # a head count in extra: a whole number (the string "7" or 2.5 is refused, not read as nobody)
+                count, where = extra.count(record, kind[len("extra."):], path) or 0, f"{path}.{kind}"
             else:
                 count, where = (record.get("attendance") or {}).get(kind, 0), f"{path}.attendance.{kind}"
-            if not isinstance(count, (int, float)) or isinstance(count, bool):
-                count = 0  # extra is free-form: a count that is not a number counts nobody
             yield {"type": "village_attendance", "path": where, "kind": kind, "count": count}
 
 
@@ -49,5 +50,6 @@ def village_segments(meeting: dict, ctx: Context):
 @derive("meeting", uses=("meeting.default_level",))
 def village_report(meeting: dict, ctx: Context):
     for record, path in village_meetings(meeting, ctx):
-        reviewed = (record.get("extra") or {}).get("report_reviewed_by_liaison") is True
+        # a JSON boolean: the string "true" is refused, not read as "not reviewed" (nor "false" as reviewed)
+        reviewed = flag(record, "report_reviewed_by_liaison", path) is True
         yield {"type": "village_report", "path": f"{path}.extra.report_reviewed_by_liaison", "reviewed": reviewed}

@@ -6,8 +6,10 @@ The 06-15 and 06-30 thresholds are days of the meeting's own year.
 
 import datetime as dt
 
+from policyhub.errors import InvalidArgument
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.periods import day
+from policyhub.rules.pledges import present
 from policyhub.rules.procedure import missing_attendance, missing_segments
 from policyhub.rules.shuangshu import labelled_attendance, labelled_segment, review_meetings
 
@@ -85,12 +87,16 @@ def rectification(submission: dict, ctx: Context):
             yield _problem(f"{where}.published", "整改方案未通过公告栏向干部群众通报",
                            "the plan was not published on the bulletin board")
         year = _year(meeting, ctx)
+        if year is None and any(day(item.get("deadline")) for item in items):
+            # the stage ends on 06-30 of the meeting's year: without a year the deadlines cannot be checked
+            raise InvalidArgument([(f"{path}.date", "required (or the request's date) to check the rectification "
+                                                    "deadlines against the end of the rectification stage")])
         last = ctx.thresholds.day_in_year("meeting.rectification_deadline", year) if year else None
         for i, item in enumerate(items):
             item_path = f"{where}.items[{i}]"
             for field, zh, en in (("content", "整改内容", "content"), ("measures", "整改措施", "measures"),
                                   ("deadline", "整改时限", "deadline")):
-                if not str(item.get(field) or "").strip():
+                if not present(item.get(field)):  # blank text (spaces, U+3000, zero-width) is no content
                     yield _problem(f"{item_path}.{field}", f"第{i + 1}项缺少{zh}", f"item {i + 1} has no {en}")
             due = day(item.get("deadline"))
             if due and last and due > last:

@@ -1,13 +1,14 @@
 """The year-end evaluation of pledges, 余创先办发〔2011〕3号 三、5, and the core ballot checks."""
 
 from policyhub.rules import Context, Rule, derive, fact, m
+from policyhub.rules.ballots import purpose_of
 from policyhub.rules.core_ballot import *  # noqa: F401,F403 - core.ballot.* apply to every ballot here
 from policyhub.vocabulary import ROUND_NAMES
 
 
 @derive("ballot", uses=("ballot.year_end_rounds",))
 def year_end_rounds(ballot: dict, ctx: Context):
-    if ballot.get("purpose") != "evaluation":
+    if purpose_of(ballot) != "evaluation":  # a ballot that does not say is an evaluation unless it names an award
         return
     present = {r.get("name") for r in ballot.get("rounds", [])}
     for name in ctx.thresholds.list("ballot.year_end_rounds"):

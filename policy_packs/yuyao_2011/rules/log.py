@@ -1,17 +1,17 @@
 """The mid-term review of pledges in an organization's ledger, 余创先办发〔2011〕3号 三、5."""
 
 from policyhub.rules import Context, Rule, derive, fact, m
-from policyhub.rules.periods import day, in_window
+from policyhub.rules.periods import day, in_window, period
 
 
-def whole_year(period: dict) -> bool:
-    start, end = day(period.get("start")), day(period.get("end"))
-    return bool(start and end and (start.month, start.day) == (1, 1) and end == start.replace(month=12, day=31))
+def whole_year(log: dict) -> bool:
+    start, end = period(log)  # whether the ledger covers the whole year needs its period: refused without
+    return (start.month, start.day) == (1, 1) and end == start.replace(month=12, day=31)
 
 
 @derive("log", uses=("log.mid_year_window",))
 def mid_year_review(log: dict, ctx: Context):
-    if not whole_year(log.get("period", {})):
+    if not whole_year(log):
         return  # only a ledger of the whole year must show the mid-term review
     window = ctx.thresholds.get("log.mid_year_window")
     first = ctx.thresholds.month_day("log.mid_year_window.from")

@@ -1,6 +1,7 @@
 """Pledge rules of 余创先办发〔2011〕3号 (clauses 一, 二, 三 and the forms 附件1, 附件2)."""
 
 from policyhub.rules import Context, Rule, derive, fact, m
+from policyhub.rules.extra import flag
 from policyhub.rules.periods import day
 from policyhub.rules.pledges import is_hollow, missing_fields, normalized
 from policyhub.vocabulary import FILING_PLACES, PREVIOUS_ITEM_STATUSES, REVIEW_LEVELS
@@ -32,15 +33,20 @@ def item_text(item: dict) -> str:
 
 
 def tied_to_election(pledge: dict, rural_roles: list) -> bool:
-    """一: a village org or a rural member that makes its pledge with the village election."""
-    flagged = bool(pledge.get("extra", {}).get("tied_to_election"))
+    """一: a village org or a rural member that makes its pledge with the village election.
+
+    The flags are read as JSON booleans (extra.flag): a string "false" is refused, never taken as true.
+    Every flag the form carries is read, so a mistyped one is refused whichever form it is on.
+    """
+    org, member = pledge.get("organization") or {}, pledge.get("member") or {}
+    flagged = flag(pledge, "tied_to_election", "pledge") is True
+    org_flagged = flag(org, "tied_to_election", "pledge.organization") is True
+    member_flagged = flag(member, "tied_to_election", "pledge.member") is True
+    rural_flag = flag(member, "rural", "pledge.member") is True
     if pledger_of(pledge) == "organization":
-        org = pledge.get("organization", {})
-        return org.get("type") == "village" and (flagged or bool(org.get("extra", {}).get("tied_to_election")))
-    member = pledge.get("member", {})
-    extra = member.get("extra", {})
-    rural = bool(extra.get("rural")) or any(r in rural_roles for r in member.get("roles", []))
-    return rural and (flagged or bool(extra.get("tied_to_election")))
+        return org.get("type") == "village" and (flagged or org_flagged)
+    rural = rural_flag or any(r in rural_roles for r in member.get("roles", []))
+    return rural and (flagged or member_flagged)
 
 
 def superior_reviews(pledge: dict, levels: list) -> list[dict]:

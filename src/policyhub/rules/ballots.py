@@ -10,6 +10,7 @@ from fractions import Fraction
 from math import gcd
 from typing import Any, Iterable, NamedTuple, Sequence
 
+from ..errors import InvalidArgument
 from .model import Context
 from .thresholds import Thresholds
 
@@ -95,11 +96,52 @@ def round_counts(ballot: dict[str, Any]) -> list[RoundCount]:
     return rounds
 
 
+def purpose_of(ballot: dict[str, Any]) -> str:
+    """evaluation or selection: as the ballot says; one that does not say is a selection when it
+    names an award (评选), else an evaluation (测评). One reading for every pack, so a ballot
+    without `purpose` is never graded by one pack and silently passed over by another."""
+    return ballot.get("purpose") or ("selection" if ballot.get("award") else "evaluation")
+
+
 def scheme_options(ballot: dict[str, Any], t: Thresholds) -> tuple[str, list[str]]:
-    """The ballot's grading scheme and its options, best first (thresholds `ballot.schemes`)."""
+    """The ballot's grading scheme and its options, best first (thresholds `ballot.schemes`).
+
+    `ballot.default_scheme` is one scheme, or a scheme per subject where the regulation grades
+    subjects on different scales: keyed by subject kind (`{individual: member, team: team}`) and/or
+    by member role (a subject holding the role; roles are looked at before the kind). A ballot
+    that names no scheme is graded on its subject's. A scheme the pack does not have is refused
+    naming `ballot.scheme`, and so is one the mapping gives to another kind of subject (a team
+    ballot on the member scale): graded on the wrong scale, every tally would be an "unknown
+    option" and the grade and its consequences would silently vanish.
+    """
     schemes = t.get("ballot.schemes")
-    scheme = ballot.get("scheme") or t.str("ballot.default_scheme")
-    return scheme, list(schemes.get(scheme, []))
+    default = t.get("ballot.default_scheme")
+    named = ballot.get("scheme")
+    if isinstance(default, dict):
+        subject = ballot.get("subject") or {}
+        kind = subject.get("kind") or "individual"
+        roles = ([subject["role"]] if subject.get("role") else []) + list(subject.get("roles") or [])
+        inferred = next((default[r] for r in roles if r in default), None) or default.get(kind)
+        if named:
+            others = {default[k] for k in default if k in _SUBJECT_KINDS and k != kind} - {default.get(kind)}
+            if named in others:
+                raise InvalidArgument([("ballot.scheme", f"a {kind} ballot is graded on the {default.get(kind)!r} "
+                                                         f"scheme, not {named!r}")])
+        elif inferred is None:
+            raise InvalidArgument([("ballot.subject.kind", f"this pack grades subjects of kind "
+                                                          f"{', '.join(k for k in default if k in _SUBJECT_KINDS)}, "
+                                                          f"not {kind!r}")])
+        scheme = named or inferred
+    else:
+        scheme = named or default
+    options = schemes.get(scheme)
+    if options is None:
+        raise InvalidArgument([("ballot.scheme", f"unknown scheme {scheme!r}; this pack's schemes: "
+                                                 f"{', '.join(schemes)}")])
+    return scheme, list(options)
+
+
+_SUBJECT_KINDS = ("individual", "team")  # vocabulary: a ballot's subject.kind
 
 
 def round_problems(r: RoundCount, options: Sequence[str]) -> dict[str, Any]:

@@ -34,11 +34,19 @@ class Rule:
     kinds: the submission kinds it runs for.
     when: given the thresholds view, returns a durable_rules condition over one fact (`m`).
     severity: error | warning | info, or None for a rule that only grades or yields consequences.
+        error and warning findings go to the decision's `violations`; info findings are notes,
+        not violations (`notes`). A fact's own "severity" wins; a fact with severity "" yields
+        no violation or note for its match (only its grade and consequences), for a rule that
+        speaks on some matches only (linge_2022.ballot.household-sign notes the unqualified).
     message: {"zh": ..., "en": ...}, formatted with the matched fact's fields.
     path: the submission field the violation points at; a fact's own "path" wins.
     consequences: consequence codes (or {"code", "params"}) yielded for each match; a fact's
         own "consequences" list is added to them, and its "params" mapping to every
         consequence's params (e.g. the reasons behind a disqualification).
+    fact_consequences: the codes a fact's own "consequences" may bring (chosen by a run of years
+        or a role): declared, so the pack lists them and the loader checks them, and a rule whose
+        consequences all come from its facts needs no severity to yield something. A fact
+        bringing a code not declared here fails the rule.
     grade: the matched fact carries "grade", "scheme" and "subject_id".
     thresholds: the thresholds.yaml keys `when` reads.
     document: the citation's document, when it is not the pack's own.
@@ -53,6 +61,7 @@ class Rule:
     message: dict[str, str] | None = None
     path: str = ""
     consequences: tuple[Any, ...] = ()
+    fact_consequences: tuple[str, ...] = ()
     grade: bool = False
     thresholds: tuple[str, ...] = ()
     document: str | None = None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Iterable, Iterator
 
+from ..errors import InvalidArgument
 from ..validation import parse_date
 
 Month = tuple[int, int]  # (year, month)
@@ -29,19 +31,40 @@ def _next_month(month: Month) -> Month:
 
 
 def _last_day(month: Month) -> dt.date:
-    following = _next_month(month)
-    return dt.date(following[0], following[1], 1) - dt.timedelta(days=1)
+    # monthrange, not "the first of next month minus a day": December 9999 has no next month
+    return dt.date(month[0], month[1], calendar.monthrange(*month)[1])
 
 
 def whole_months(start: dt.date, end: dt.date) -> list[Month]:
-    """The months that lie entirely within start..end (both inclusive)."""
+    """The months that lie entirely within start..end (both inclusive).
+
+    Months are compared as (year, month) pairs, so no date past the calendar's end (9999-12-31) is made.
+    """
     months = []
-    current = month_of(start)
-    while dt.date(*current, 1) <= end:
+    current, last = month_of(start), month_of(end)
+    while current <= last:
         if dt.date(*current, 1) >= start and _last_day(current) <= end:
             months.append(current)
         current = _next_month(current)
     return months
+
+
+def period(log: dict, path: str = "log.period") -> tuple[dt.date, dt.date]:
+    """The ledger's period (start, end), for a rule that counts its months, quarters or half-years.
+
+    A ledger without one cannot be checked month by month: it is refused naming the missing end,
+    never answered "compliant". (An end before the start is refused for every ledger by validation.)
+    """
+    given = log.get("period") or {}
+    start, end = day(given.get("start")), day(given.get("end"))
+    missing = [(f"{path}.{key}", "required: this pack checks the ledger month by month over its period")
+               for key, value in (("start", start), ("end", end)) if value is None]
+    if missing:
+        raise InvalidArgument(missing)
+    assert start is not None and end is not None
+    if end < start:  # validation refuses it first; kept so the helper holds on its own
+        raise InvalidArgument([(f"{path}.end", f"before the period's start {start.isoformat()}")])
+    return start, end
 
 
 def whole_spans(start: dt.date, end: dt.date, months_per_span: int) -> list[tuple[Month, ...]]:

@@ -9,10 +9,13 @@ from .model import fact
 
 
 _CACHE_LIMIT = 65536
+# General categories that hold no word: punctuation (P*) and format characters (Cf: zero-width ones).
+_UNSEEN = frozenset({"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Cf"})
 
 
 class _Unspaced(dict):
-    """A str.translate table that removes spaces and punctuation and keeps every other character.
+    """A str.translate table that removes spaces, punctuation and invisible format characters
+    (zero-width spaces, joiners, the BOM) and keeps every other character.
 
     Filled in one character at a time as texts bring them (bounded: past the limit a character
     is still judged, just not remembered), so the judging is done once per character, not per text.
@@ -20,7 +23,7 @@ class _Unspaced(dict):
 
     def __missing__(self, code: int) -> int | None:
         ch = chr(code)
-        kept = None if ch.isspace() or unicodedata.category(ch).startswith("P") else code
+        kept = None if ch.isspace() or unicodedata.category(ch) in _UNSEEN else code
         if len(self) < _CACHE_LIMIT:
             self[code] = kept
         return kept
@@ -56,9 +59,45 @@ def is_hollow(text: str, min_chars: int, hollow_phrases: Iterable[str]) -> bool:
     return not core
 
 
+# Characters that show nothing: zero-width spaces and joiners, the word joiner, the BOM. Unicode
+# files them as format characters (Cf), not spaces, so str.strip() and str.isspace() keep them.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad"), None)
+
+
+def blank(text: str) -> bool:
+    """Text that shows nothing: empty, only whitespace (U+3000 included) or zero-width characters.
+
+    One rule for every pack: such text is empty, whether it is a name, an item or an owner.
+    """
+    return not text.translate(_INVISIBLE).strip()
+
+
 def present(value: Any) -> bool:
-    """A form field counts as filled when it is neither absent nor empty."""
-    return value not in (None, "", [], {})
+    """A form field counts as filled when it is neither absent nor empty (blank text is empty)."""
+    if isinstance(value, str):
+        return not blank(value)
+    return value not in (None, [], {})
+
+
+def distinct_texts(texts: Iterable[str]) -> int:
+    """How many different texts, compared word for word (`normalized`); blank ones are not counted."""
+    return len({key for key in map(normalized, texts) if key})
+
+
+def households(rows: Iterable[dict[str, Any]]) -> int:
+    """How many distinct households (linked_households rows) a list names.
+
+    A household is its head: the name compared word for word (`normalized`), told apart from a
+    namesake by the phone when both rows give one (digits only). A row with a blank name is no
+    household; the same head listed twice, with or without the phone again, is one.
+    """
+    phones: dict[str, set[str]] = {}
+    for row in rows:
+        name = normalized(str(row.get("head_name") or ""))
+        if name:
+            phone = "".join(ch for ch in str(row.get("phone") or "") if ch.isdigit())
+            phones.setdefault(name, set()).update([phone] if phone else [])
+    return sum(max(1, len(numbers)) for numbers in phones.values())
 
 
 def missing_fields(form: dict[str, Any], required: Iterable[str], path: str) -> Iterable[dict]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
+from . import extra
 from .model import fact
 
 
@@ -27,15 +28,15 @@ def missing_attendance(meeting: dict[str, Any], required: Iterable[str], path: s
     in the meeting's `extra` map (e.g. `extra.two_committees`).
     """
     attendance = meeting.get("attendance", {})
-    extra = meeting.get("extra", {})
     for kind in required:
         if kind.startswith("extra."):
-            count = extra.get(kind[len("extra."):], 0)
+            # a head count in extra: a whole number (the string "7" or 2.5 is refused, not read as nobody)
+            count = extra.count(meeting, kind[len("extra."):], path) or 0
             field_path = f"{path}.{kind}"
         else:
             count = attendance.get(kind, 0)
             field_path = f"{path}.attendance.{kind}"
-        if not isinstance(count, (int, float)) or count <= 0:
+        if count <= 0:
             yield fact("missing_attendance", kind=kind, path=field_path)
 
 

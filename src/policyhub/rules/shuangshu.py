@@ -33,8 +33,9 @@ from fractions import Fraction
 from typing import Iterator
 
 from .. import vocabulary
-from ..errors import InvalidArgument
-from .ballots import SHARE_BASES, RoundCount, combined_tallies, plurality, scheme_options, usable_rounds
+from . import extra
+from .ballots import (SHARE_BASES, RoundCount, combined_tallies, plurality, purpose_of, scheme_options,
+                      usable_rounds)
 from durable.lang import m
 
 from .model import Context, Rule, derive, fact
@@ -105,16 +106,16 @@ def review_meetings(submission: dict, kind: str) -> Iterator[tuple[dict, str]]:
     return meetings_of(submission, kind, REVIEW_MEETING)
 
 
-def level_of(meeting: dict, t: Thresholds) -> str:
-    """The meeting's level (`extra.level`); a meeting that does not say is a village one."""
-    return str((meeting.get("extra") or {}).get("level") or t.str("meeting.default_level"))
+def level_of(meeting: dict, t: Thresholds, path: str = "meeting") -> str:
+    """The meeting's level (`extra.level`, an organization level); a meeting that does not say is a village one."""
+    return extra.code(meeting, "level", path, vocabulary.ORGANIZATION_TYPES) or t.str("meeting.default_level")
 
 
 def village_review_meetings(submission: dict, ctx: Context) -> Iterator[tuple[dict, str]]:
     """Review meetings whose level is one the attendance and agenda rules govern (村民评议)."""
     levels = ctx.thresholds.list("meeting.review_levels")
     for meeting, path in review_meetings(submission, ctx.kind):
-        if level_of(meeting, ctx.thresholds) in levels:
+        if level_of(meeting, ctx.thresholds, path) in levels:
             yield meeting, path
 
 
@@ -171,10 +172,8 @@ def stage_windows(submission: dict, ctx: Context):
     """三(一)(二): a record of a stage (its `extra.stage`, or a meeting of that type) within its window."""
     stages = ctx.thresholds.get("log.stages")
     for meeting, path in meetings_of(submission, ctx.kind):
-        stage = (meeting.get("extra") or {}).get("stage") or meeting.get("type")
-        if not isinstance(stage, str):  # extra is free-form JSON: an object here is not a stage's name
-            raise InvalidArgument([(f"{path}.extra.stage", f"must be a stage name ({', '.join(stages)}), "
-                                                           f"not a {type(stage).__name__}")])
+        # extra is free-form JSON: a stage's name is text (other stages than the pack's are not checked)
+        stage = extra.text(meeting, "stage", path) or meeting.get("type")
         if stage not in stages:
             continue
         span = window(ctx.thresholds, f"log.stages.{stage}")
@@ -218,7 +217,7 @@ def role_names(roles: list[str]) -> tuple[str, str]:
 
 
 def is_evaluation(ballot: dict) -> bool:
-    return ballot.get("purpose", "evaluation") == "evaluation"
+    return purpose_of(ballot) == "evaluation"
 
 
 def percent(share: Fraction) -> str:

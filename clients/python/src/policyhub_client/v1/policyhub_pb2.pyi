@@ -179,7 +179,7 @@ class PackRef(_message.Message):
     def __init__(self, id: _Optional[str] = ..., version: _Optional[str] = ...) -> None: ...
 
 class Decision(_message.Message):
-    __slots__ = ("decision_id", "pack", "compliant", "violations", "grades", "consequences", "trace", "request_id")
+    __slots__ = ("decision_id", "pack", "compliant", "violations", "grades", "consequences", "trace", "request_id", "notes")
     DECISION_ID_FIELD_NUMBER: _ClassVar[int]
     PACK_FIELD_NUMBER: _ClassVar[int]
     COMPLIANT_FIELD_NUMBER: _ClassVar[int]
@@ -188,6 +188,7 @@ class Decision(_message.Message):
     CONSEQUENCES_FIELD_NUMBER: _ClassVar[int]
     TRACE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
     decision_id: str
     pack: PackRef
     compliant: bool
@@ -196,7 +197,8 @@ class Decision(_message.Message):
     consequences: _containers.RepeatedCompositeFieldContainer[Consequence]
     trace: _containers.RepeatedCompositeFieldContainer[TraceEntry]
     request_id: str
-    def __init__(self, decision_id: _Optional[str] = ..., pack: _Optional[_Union[PackRef, _Mapping]] = ..., compliant: _Optional[bool] = ..., violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., grades: _Optional[_Iterable[_Union[Grade, _Mapping]]] = ..., consequences: _Optional[_Iterable[_Union[Consequence, _Mapping]]] = ..., trace: _Optional[_Iterable[_Union[TraceEntry, _Mapping]]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    notes: _containers.RepeatedCompositeFieldContainer[Violation]
+    def __init__(self, decision_id: _Optional[str] = ..., pack: _Optional[_Union[PackRef, _Mapping]] = ..., compliant: _Optional[bool] = ..., violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., grades: _Optional[_Iterable[_Union[Grade, _Mapping]]] = ..., consequences: _Optional[_Iterable[_Union[Consequence, _Mapping]]] = ..., trace: _Optional[_Iterable[_Union[TraceEntry, _Mapping]]] = ..., request_id: _Optional[str] = ..., notes: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
     __slots__ = ("field", "description")

@@ -83,10 +83,16 @@ def add_trace(decision: pb.Decision, pack: Any, kind: str, found: list, facts: l
     for index, _branch, fact in found:
         by_rule.setdefault(index, []).append(fact)
     conditions: dict[int, list[str]] = {}
-    kind_rules = pack.rulesets.get(kind)
-    if kind_rules is not None:
+    # each rule's conditions as the engine holds them: from this kind's ruleset, else another kind's
+    for ruleset_kind in [kind] + [k for k in pack.rulesets if k != kind]:
+        kind_rules = pack.rulesets.get(ruleset_kind)
+        if kind_rules is None:
+            continue
+        found: dict[int, list[str]] = {}
         for (index, _branch), text in zip(kind_rules.entries, kind_rules.ruleset.conditions):
-            conditions.setdefault(index, []).append(text)
+            found.setdefault(index, []).append(text)
+        for index, texts in found.items():
+            conditions.setdefault(index, texts)
     for index, rule in enumerate(pack.rules):
         texts = conditions.get(index, [])
         entry = decision.trace.add(

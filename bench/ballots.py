@@ -299,6 +299,7 @@ def zen_outcome(result: dict[str, Any]) -> tuple[str | None, list[str]]:
 # ---- 3. policyhub's Decision, in the same shape ----------------------------------------------
 
 def decision_outcome(decision) -> tuple[str | None, list[str]]:
-    fired = [v.rule_id for v in decision.violations] + [g.rule_id for g in decision.grades]
+    # info findings (the pay link) are the decision's notes
+    fired = [v.rule_id for v in decision.violations] + [n.rule_id for n in decision.notes] + [g.rule_id for g in decision.grades]
     fired += sorted({c.rule_id for c in decision.consequences if c.code == "admonition_talk"})
     return (decision.grades[0].code if decision.grades else None), sorted(fired)

@@ -106,6 +106,9 @@ class Match(NamedTuple):
     fact_index: int = -1  # its index in the facts given to `run`
 
 
+_new_match = tuple.__new__
+
+
 def _no_action(c) -> None:
     """Registered with each rule; never called: CompiledRuleset runs the actions itself."""
 
@@ -217,10 +220,11 @@ class CompiledRuleset:
             self._pool.give_back(sid)
         if len(matched) > 1:  # a condition with an `or` fires once for each alternative that holds
             matched = list(dict.fromkeys(matched))
+        new = _new_match  # a Match without NamedTuple's Python-level __new__: a grade's match is several
         if whole:  # facts JSON would change: hand them back as the engine would have
             decoded = {i: json.loads(whole[i]) for i in {i for _, i in matched} if i in whole}
-            return [Match(index, decoded.get(i, facts[i]), i) for indices, i in matched for index in indices]
-        return [Match(index, facts[i], i) for indices, i in matched for index in indices]
+            return [new(Match, (index, decoded.get(i, facts[i]), i)) for indices, i in matched for index in indices]
+        return [new(Match, (index, facts[i], i)) for indices, i in matched for index in indices]
 
     def close(self) -> None:
         """Free the engine's ruleset (after a reload retired its pack); later runs are refused.

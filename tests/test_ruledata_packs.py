@@ -183,3 +183,32 @@ def test_an_unknown_rule_library_is_refused(tmp_path):
     with pytest.raises(PackLoadError) as caught:
         load_pack(directory)
     assert caught.value.findings == ["pack.yaml: uses: unknown rule library 'core.nothing' (known: core.ballot)"]
+
+
+def test_policyhubs_own_rule_libraries_are_registered_through_the_hook_like_a_plugins():
+    from policyhub.plugins import plugin_manager
+    from policyhub.ruledata.libraries import available
+
+    manager = plugin_manager(load_entry_points=False)
+    assert manager.get_plugin("policyhub.rules.libraries") is not None
+    names = [lib.name for result in manager.hook.policyhub_rule_libraries() for lib in result]
+    assert names == ["core.ballot"]
+    core = available()["core.ballot"]
+    assert [p.name for p in core.rule_files] == ["core_ballot.yaml"]
+
+
+def test_a_pack_takes_a_library_by_name_and_its_rules_cite_their_own_document(tmp_path):
+    directory = write_pack(tmp_path)
+    (directory / "pack.yaml").write_text(MANIFEST + "uses: [core.ballot]\n", encoding="utf-8")
+    (directory / "thresholds.yaml").write_text(
+        THRESHOLDS + "ballot:\n  schemes: {four_level: [excellent, competent, basically_competent, incompetent]}\n"
+        "  default_scheme: four_level\n", encoding="utf-8")
+    pack = load_pack(directory)
+    assert pack.uses == ("core.ballot",)
+    evaluator = Evaluator(PackRegistry([pack]), observed=False)
+    ballot = {"purpose": "evaluation", "year": 2011, "subject": {"id": "M-1", "kind": "individual"},
+              "rounds": [{"name": "village", "cast": 10, "tallies": {"excellent": 11}}]}  # 11 votes of 10 ballots
+    violations, _, decision = decide(evaluator, ballot=ballot)
+    assert "core.ballot.tally-exceeds-cast" in violations
+    cited = next(v for v in decision["violations"] if v["rule_id"] == "core.ballot.tally-exceeds-cast")["citation"]
+    assert cited == {"document": "计票通则 (policyhub core ballot checks)", "clause": "票数核对"}

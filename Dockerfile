@@ -1,8 +1,10 @@
-# syntax=docker/dockerfile:1
 # policyhub with every bundled policy pack, as one stateless image.
 #   docker build -t policyhub:0.1.0 .
-#   docker run --rm -p 50051:50051 -p 9464:9464 policyhub:0.1.0
+#   podman build --format docker -t policyhub:0.1.0 .   # podman's default OCI format drops HEALTHCHECK
+#   docker run --rm -p 127.0.0.1:50051:50051 -p 127.0.0.1:9464:9464 policyhub:0.1.0
 # Both stages use the same base: durable_rules is compiled in the first for the second's Python.
+# No `# syntax=` line: BuildKit's built-in frontend builds this file, so no frontend image is
+# fetched and the build works without a registry beyond the base image's.
 
 FROM python:3.11-slim-bookworm AS build
 
@@ -13,17 +15,19 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
+COPY requirements/runtime.txt ./requirements/
 COPY pyproject.toml README.md ./
 COPY src ./src
 COPY policy_packs ./policy_packs
 
-# Wheels of the core, its runtime dependencies (no dev extras) and every pack.
-RUN pip wheel --no-cache-dir --wheel-dir /wheels . policy_packs/*/
+# Wheels of the core, its runtime dependencies (no dev extras) and every pack, at the versions
+# pinned in requirements/runtime.txt (`make lock`), the ones `make test` runs on.
+RUN pip wheel --no-cache-dir --constraint requirements/runtime.txt --wheel-dir /wheels . policy_packs/*/
 
 # Install exactly as the runtime stage does (same path, same wheels) and pin every pack file:
-# the server refuses to start if the runtime's pack files differ from what was locked here.
-RUN python -m venv /opt/policyhub \
- && /opt/policyhub/bin/pip install --no-cache-dir --no-index /wheels/*.whl \
+# with a pack whose files differ from what was locked here, the server exits 3 at start.
+RUN python -m venv --without-pip /opt/policyhub \
+ && pip --python /opt/policyhub/bin/python install --no-cache-dir --no-index /wheels/*.whl \
  && /opt/policyhub/bin/policyhub pack lock --output /src/packs.lock
 
 
@@ -33,16 +37,20 @@ RUN groupadd --system --gid 10001 policyhub \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin policyhub
 
-# Only the wheels: no compiler, no sources, no dev tools. The wheels are mounted, not copied,
-# so they leave no layer behind.
+# Only the wheels: no compiler, no sources, no dev tools, and no pip or setuptools in the venv
+# (the base's pip installs into it from outside). The wheels are mounted, not copied, so they
+# leave no layer behind.
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
-    python -m venv /opt/policyhub \
- && /opt/policyhub/bin/pip install --no-cache-dir --no-index /wheels/*.whl
+    python -m venv --without-pip /opt/policyhub \
+ && pip --python /opt/policyhub/bin/python install --no-cache-dir --no-index /wheels/*.whl
 
 COPY --from=build /src/packs.lock /etc/policyhub/packs.lock
 
 # Defaults for `policyhub serve` (each flag is POLICYHUB_SERVE_<FLAG>). Workers are set, not
 # taken from the core count: inside a container that is the host's count, not the CPU limit.
+# GRACE is 8 s so that a plain `docker stop` / `podman stop` (SIGKILL after 10 s) still sees the
+# drain finish and exit 0; a longer grace needs `stop -t`, `--stop-timeout` or compose's
+# stop_grace_period longer than DRAIN_DELAY + GRACE + 5.
 ENV PATH="/opt/policyhub/bin:$PATH" \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -51,7 +59,7 @@ ENV PATH="/opt/policyhub/bin:$PATH" \
     POLICYHUB_SERVE_PORT=50051 \
     POLICYHUB_SERVE_METRICS_PORT=9464 \
     POLICYHUB_SERVE_WORKERS=2 \
-    POLICYHUB_SERVE_GRACE=10 \
+    POLICYHUB_SERVE_GRACE=8 \
     POLICYHUB_SERVE_LOCK_FILE=/etc/policyhub/packs.lock
 
 WORKDIR /srv/policyhub
@@ -65,7 +73,8 @@ EXPOSE 50051 9464
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["policyhub", "health", "--timeout", "3"]
 
-# SIGTERM (docker stop, Kubernetes) drains in-flight calls within POLICYHUB_SERVE_GRACE.
+# SIGTERM (docker/podman stop, Kubernetes) drains in-flight calls within POLICYHUB_SERVE_GRACE
+# and exits 0; a pack set that fails the lock exits 3 at start, before ever answering SERVING.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["policyhub"]
 CMD ["serve"]

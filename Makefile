@@ -14,10 +14,28 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# Reinstalled when the core's or any pack's pyproject changes.
-$(VENV)/.installed: $(BIN)/python pyproject.toml $(wildcard policy_packs/*/pyproject.toml)
-	$(BIN)/pip install -q -e ".[dev]" $(foreach p,$(PACKS),-e $(p))
+# Every install takes its versions from the pinned lock (requirements/, `make lock` updates it):
+# runtime.txt for the image, dev.txt (runtime + dev, bench and client test extras) for the venv.
+LOCK_DEV     := requirements/dev.txt
+LOCK_RUNTIME := requirements/runtime.txt
+
+# Reinstalled when the core's or any pack's pyproject, or the lock, changes.
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(wildcard policy_packs/*/pyproject.toml) $(LOCK_DEV)
+	$(BIN)/pip install -q -c $(LOCK_DEV) -e ".[dev]" $(foreach p,$(PACKS),-e $(p))
 	touch $@
+
+# Update the lock on purpose: `make lock` adds what pyproject.toml now asks for and keeps every
+# other pin; `make lock UPGRADE=1` takes the newest allowed of everything, `make lock
+# UPGRADE=grpcio` of one package. Then `make test` (and `make image-test`) on the new pins.
+UV_VERSION := 0.13.8
+UPGRADE ?=
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --custom-compile-command "make lock" \
+  $(if $(filter 1,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
+.PHONY: lock
+lock: $(BIN)/python
+	$(BIN)/pip install -q "uv==$(UV_VERSION)"
+	$(UV_COMPILE) pyproject.toml -o $(LOCK_RUNTIME)
+	$(UV_COMPILE) --all-extras pyproject.toml clients/python/pyproject.toml -c $(LOCK_RUNTIME) -o $(LOCK_DEV)
 
 # The explorer (and HTTP/JSON API) on 127.0.0.1:8080 beside the gRPC service; Ctrl-C stops both.
 run: $(VENV)/.installed
@@ -49,7 +67,7 @@ proto: $(VENV)/.installed
 # The Python and Node.js clients (clients/), each tested against a live server its tests start.
 .PHONY: test-clients check-client-stubs client-100k
 $(VENV)/.client-installed: $(VENV)/.installed clients/python/pyproject.toml $(wildcard clients/python/src/policyhub_client/*.py clients/python/src/policyhub_client/v1/*)
-	$(BIN)/pip install -q "./clients/python[test]"
+	$(BIN)/pip install -q -c $(LOCK_DEV) "./clients/python[test]"
 	touch $@
 
 test-clients: $(VENV)/.client-installed check-client-stubs
@@ -87,7 +105,7 @@ soak: $(VENV)/.installed
 # Benchmarks (bench/README.md): ratios measured side by side in one run, PASS/MISS per target.
 .PHONY: bench bench-memory
 $(VENV)/.bench-installed: $(VENV)/.installed
-	$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/pip install -q -c $(LOCK_DEV) -e ".[bench]"
 	touch $@
 
 bench: $(VENV)/.bench-installed
@@ -99,6 +117,12 @@ bench: $(VENV)/.bench-installed
 # The memory target's full length: one worker's RSS across 1,000,000 evaluations (about 15 minutes).
 bench-memory: $(VENV)/.bench-installed
 	$(BIN)/python bench/bench_memory.py --evaluations 1000000
+
+# The container image built, run with compose.yaml's hardening and checked (scripts/image_test.py;
+# docker where a daemon answers, else podman). Removes what it built. Not part of `make test`.
+.PHONY: image-test
+image-test: $(VENV)/.installed
+	$(BIN)/python scripts/image_test.py
 
 clean:
 	rm -rf $(VENV) tools/buf/node_modules

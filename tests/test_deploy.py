@@ -254,6 +254,38 @@ def test_the_lock_made_in_the_build_stage_is_the_one_the_server_checks(dockerfil
     assert dockerfile.env()["POLICYHUB_SERVE_LOCK_FILE"] == copy[-1]
 
 
+def test_the_runtime_venv_is_made_without_pip_and_installed_from_outside(dockerfile):
+    for stage in (dockerfile.stages[0], dockerfile.final):
+        venvs = [words for words in dockerfile.run_commands(stage) if words[1:4] == ["-m", "venv", "--without-pip"]]
+        assert venvs, f"stage {stage.name}: python -m venv --without-pip"
+        target = venvs[0][-1]
+        installs = [words for words in dockerfile.run_commands(stage) if words[:1] == ["pip"] and "install" in words]
+        assert installs and all(words[1:3] == ["--python", f"{target}/bin/python"] for words in installs)
+
+
+def test_a_plain_docker_stop_outlasts_the_images_drain(dockerfile):
+    # docker stop and podman stop send SIGKILL 10 s after SIGTERM unless told otherwise (-t).
+    env = dockerfile.env()
+    drain = float(env.get("POLICYHUB_SERVE_DRAIN_DELAY", 0)) + float(env["POLICYHUB_SERVE_GRACE"])
+    assert drain + 1 < 10
+    assert dockerfile.final.values("STOPSIGNAL") == ["SIGTERM"]
+
+
+def test_no_syntax_directive_makes_buildkit_fetch_a_frontend_image():
+    first = DOCKERFILE.read_text("utf-8").splitlines()[0]
+    assert not first.replace(" ", "").lower().startswith("#syntax=")
+
+
+def test_the_image_takes_its_dependencies_at_the_pinned_versions(dockerfile):
+    wheel = [words for words in dockerfile.run_commands(dockerfile.stages[0]) if words[:2] == ["pip", "wheel"]]
+    assert wheel and all("--constraint" in words for words in wheel)
+    for words in wheel:
+        constraint = words[words.index("--constraint") + 1]
+        assert constraint == "requirements/runtime.txt"  # the lock `make lock` writes
+        copied = [value.split() for value in dockerfile.stages[0].values("COPY")]
+        assert any(constraint in words[:-1] for words in copied)
+
+
 def test_the_build_context_lets_in_what_the_build_stage_copies(dockerfile):
     lines = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()]
     patterns = [line for line in lines if line and not line.startswith("#")]

@@ -79,6 +79,16 @@ def test_the_registry_serves_the_others_when_one_pack_is_tampered(pack_dir, lock
         PackRegistry.discover([pack_dir], installed=False, lock=lock, strict=True)
 
 
+def test_a_strict_load_refuses_a_set_missing_a_locked_pack(pack_dir, tmp_path):
+    path = tmp_path / "two.lock"
+    PackLock.of([("demo_2020@1.0.0", pack_dir), ("gone_2020@1.0.0", pack_dir)]).write(path)
+    lock = PackLock.read(path)
+    assert [p.ref for p in PackRegistry.discover([pack_dir], installed=False, lock=lock).packs()] == ["demo_2020@1.0.0"]
+    with pytest.raises(PackLoadError) as refused:
+        PackRegistry.discover([pack_dir], installed=False, lock=lock, strict=True)
+    assert refused.value.findings == ["gone_2020@1.0.0: locked, but not loaded"]
+
+
 @pytest.mark.parametrize("content", ["", "{", '{"lock_version": 2, "packs": {}}', '{"lock_version": 1, "packs": {"a@1.0.0": 3}}'])
 def test_a_malformed_lock_file_is_a_clear_error(tmp_path, content):
     path = tmp_path / "bad.lock"

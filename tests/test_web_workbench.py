@@ -56,6 +56,22 @@ def test_saved_fixture_passes_as_a_case(evaluator, registry):
     assert yaml.safe_load(workbench.fixture_yaml("bad", data, bad))["cases"][0]["expect"] == {"error": "INVALID_ARGUMENT"}
 
 
+def test_a_note_is_shown_and_saved_apart_from_violations(evaluator, registry):
+    # The street's welcome to a non-party pledger is an info note, "no violation" in the rulebook.
+    cases = yaml.safe_load((ROOT / "policy_packs/street_pledge_2010/fixtures/pledge.yaml").read_text(encoding="utf-8"))
+    [source] = [c for c in cases["cases"] if c.get("expect", {}).get("notes_include") and c["expect"]["compliant"]]
+    request = workbench.read_case(yaml.safe_dump(source, allow_unicode=True))
+    outcome = workbench.evaluate(evaluator, request)
+    decision = outcome["decision"]
+    assert [n["rule_id"] for n in decision["notes"]] == ["street_pledge_2010.pledge.non-party-welcome"]
+    assert all(v["rule_id"] != "street_pledge_2010.pledge.non-party-welcome" for v in decision.get("violations", []))
+    [item] = yaml.safe_load(workbench.fixture_yaml("welcome", request, outcome))["cases"]
+    assert item["expect"]["notes_include"] == ["street_pledge_2010.pledge.non-party-welcome"]
+    assert "violations_include" not in item["expect"]
+    case = Case(item["name"], item["request"], item["expect"], "saved")
+    assert judge(case, outcome, rules_of(registry, outcome)) == []
+
+
 def test_diff_lists_what_was_added_and_removed(evaluator):
     good = workbench.read_case(MEMBER_FORM)
     few = workbench.read_case(MEMBER_FORM.replace("copies: 4", "copies: 3"))

@@ -65,7 +65,7 @@ file_option = dict(type=click.Path(exists=True, dir_okay=False), default=None)
               help="Largest request or answer; a larger one gets RESOURCE_EXHAUSTED.")
 @click.option("--max-connection-age", default=0.0, show_default=True, type=click.FloatRange(0),
               help="Close client connections after this many seconds (0: never) so clients rebalance.")
-@click.option("--lock-file", **file_option, help="Refuse packs whose files do not match this lock (policyhub pack lock).")
+@click.option("--lock-file", **file_option, help="Serve exactly the packs this lock pins, unchanged (policyhub pack lock); else exit 3.")
 @click.option("--metrics-port", default=None, type=click.IntRange(0, 65535),
               help="Serve Prometheus /metrics on this port (0: a free one, logged). Default: off.")
 @click.option("--metrics-host", default=None, help="Bind address for /metrics.  [default: --host]")

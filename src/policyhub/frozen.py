@@ -42,6 +42,7 @@ class FrozenPacks:
         self._count += 1
         target = self.root / f"set-{self._count}"
         frozen: list[str] = []
+        origins: list[tuple[str, str]] = []
         for index, directory in enumerate(dict.fromkeys(directories)):
             if not directory.is_dir():
                 frozen.append(str(directory))
@@ -49,7 +50,9 @@ class FrozenPacks:
             copy = target / f"{index:03d}-{directory.name}"
             shutil.copytree(directory, copy, ignore=shutil.ignore_patterns("__pycache__"))
             frozen.append(str(copy))
-        return replace(config, pack_paths=tuple(frozen), installed_packs=False)
+            origins.append((str(copy), str(directory)))
+        # Findings name the directory an operator edits, not its copy.
+        return replace(config, pack_paths=tuple(frozen), installed_packs=False, pack_origins=tuple(origins))
 
     def discard(self, config: "ServerConfig") -> None:
         """Delete a frozen set's copies (one that was refused, or replaced by a newer one)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import structlog
 
@@ -36,12 +36,16 @@ class PackRegistry:
         installed: bool = True,
         lock: PackLock | None = None,
         strict: bool = False,
+        origins: Mapping[str, str] | None = None,
     ) -> "PackRegistry":
         """Load the installed packs (entry points) and those in `extra_paths`.
 
         A pack that does not load (or, with a `lock`, does not match its pinned digests) is
         logged and left out and the others are served; with `strict`, any such pack refuses
-        the whole set (PackLoadError listing every finding), as a reload requires.
+        the whole set (PackLoadError listing every finding), as a reload requires. With `strict`
+        and a `lock`, a pack the lock pins that was not found refuses the set too: the lock
+        names the whole set to serve. `origins` maps a copied pack directory to the one it was
+        copied from, which findings name.
         """
         paths = list(installed_pack_paths()) if installed else []
         paths += [Path(p).resolve() for p in extra_paths]
@@ -50,8 +54,12 @@ class PackRegistry:
             try:
                 packs.append(load_pack(path, lock))
             except PackLoadError as exc:
-                log.error("pack_load_failed", path=str(path), findings=exc.findings)
-                findings += [f"{path}: {finding}" for finding in exc.findings]
+                origin = (origins or {}).get(str(path), str(path))
+                log.error("pack_load_failed", path=origin, findings=exc.findings)
+                findings += [f"{origin}: {finding}" for finding in exc.findings]
+        if strict and lock is not None:
+            loaded = {p.ref for p in packs}
+            findings += [f"{ref}: locked, but not loaded" for ref in sorted(set(lock.packs) - loaded)]
         try:
             if strict and findings:
                 raise PackLoadError("pack set", findings)

@@ -27,6 +27,7 @@ class PackSource:
     pack_paths: Sequence[str] = ()
     installed: bool = True
     lock_file: str | None = None
+    origins: Sequence[tuple[str, str]] = ()  # (copy, original) of frozen pack directories
 
     def lock(self) -> PackLock | None:
         return PackLock.read(self.lock_file) if self.lock_file else None
@@ -37,7 +38,8 @@ class PackSource:
             lock = self.lock()
         except ValueError as exc:
             raise PackLoadError(str(self.lock_file), [str(exc)]) from None
-        return PackRegistry.discover(self.pack_paths, installed=self.installed, lock=lock, strict=strict)
+        return PackRegistry.discover(self.pack_paths, installed=self.installed, lock=lock, strict=strict,
+                                     origins=dict(self.origins))
 
 
 @dataclass

@@ -40,6 +40,9 @@ SERVICE_NAME = policyhub_pb2.DESCRIPTOR.services_by_name["PolicyHub"].full_name
 ADMIN_SERVICE_NAME = admin_pb2.DESCRIPTOR.services_by_name["Admin"].full_name
 # How long the supervisor waits for a worker to load and check a new pack set.
 RELOAD_TIMEOUT_S = 120.0
+# A worker's (and then the server's) exit code when its pack set fails the lock file: never
+# restarted, since it would fail the same way; the server stops instead of serving without it.
+EXIT_PACKS_REFUSED = 3
 
 
 @dataclass
@@ -49,6 +52,8 @@ class ServerConfig:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     threads: int = 8
     pack_paths: Sequence[str] = ()
+    # (copy, original) for each frozen pack directory (frozen.py): findings name the original.
+    pack_origins: Sequence[tuple[str, str]] = ()
     installed_packs: bool = True
     lock_file: str | None = None
     reflection: bool = True
@@ -70,7 +75,7 @@ class ServerConfig:
     def source(self) -> PackSource:
         from .reload import PackSource
 
-        return PackSource(tuple(self.pack_paths), self.installed_packs, self.lock_file)
+        return PackSource(tuple(self.pack_paths), self.installed_packs, self.lock_file, tuple(self.pack_origins))
 
     def credentials(self) -> grpc.ServerCredentials | None:
         """TLS credentials when a certificate is configured; mTLS with a client CA."""
@@ -136,8 +141,14 @@ class Supervisor:
         self.serving = self.frozen.freeze(self.config)
         self.workers = [_Worker(self._context, self.serving, i) for i in range(self.config.workers)]
 
-    def restart_dead(self) -> None:
+    def restart_dead(self) -> bool:
+        """Restart every dead worker; False (and none restarted) if one refused its pack set."""
         with self._lock:
+            for index, worker in enumerate(self.workers):
+                if worker.process.exitcode == EXIT_PACKS_REFUSED:
+                    log.error("server_refused_packs", worker=index, exit_code=EXIT_PACKS_REFUSED,
+                              reason="the pack set does not match the lock file (see packs_refused)")
+                    return False
             for index, worker in enumerate(self.workers):
                 if worker.process.is_alive():
                     continue
@@ -148,6 +159,7 @@ class Supervisor:
                 worker.control.close()
                 self.workers[index] = _Worker(self._context, self.serving, index)  # the accepted set, not disk
             self.stats.workers_alive = sum(w.process.is_alive() for w in self.workers)
+        return True
 
     def reload(self) -> admin_pb2.ReloadResponse:
         """Tell every worker to reload; accepted only if every worker swapped the new set in."""
@@ -161,7 +173,7 @@ class Supervisor:
                 return self._answered(response)
             for index, worker in enumerate(self.workers):
                 try:
-                    worker.control.send(("reload", tuple(candidate.pack_paths)))
+                    worker.control.send(("reload", tuple(candidate.pack_paths), tuple(candidate.pack_origins)))
                 except OSError:
                     response.workers.add(worker=index, findings=["worker is not running"])
                     continue
@@ -255,8 +267,11 @@ def supervise(config: ServerConfig) -> int:
     if config.admin_port is not None:
         admin_server, serving["admin_port"] = _admin_server(supervisor, config)
     log.info("serving", **serving)
+    exit_code = 0
     while not stopping.wait(0.2):
-        supervisor.restart_dead()
+        if not supervisor.restart_dead():
+            exit_code = EXIT_PACKS_REFUSED
+            break
         if reload_requested.is_set():
             reload_requested.clear()
             supervisor.reload()
@@ -267,5 +282,5 @@ def supervise(config: ServerConfig) -> int:
         metrics_server.shutdown()
     reserved.close()
     metrics.remove_multiprocess_dir(metrics_dir, created)
-    log.info("stopped", restarts=stats.worker_restarts)
-    return 0
+    log.info("stopped", restarts=stats.worker_restarts, exit_code=exit_code)
+    return exit_code

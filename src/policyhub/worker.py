@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from concurrent import futures
@@ -19,9 +20,10 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from . import decoding, logs, metrics
+from .errors import PackLoadError
 from .evaluator import Evaluator
 from .reload import PackSource, ReloadResult, reload_packs
-from .server import SERVICE_NAME, ServerConfig, bind
+from .server import EXIT_PACKS_REFUSED, SERVICE_NAME, ServerConfig, bind
 from .service import PolicyHubServicer
 from .v1 import policyhub_pb2
 
@@ -82,7 +84,7 @@ def _serve_reloads(control, evaluator: Evaluator, source: PackSource, index: int
         except (EOFError, OSError):  # the supervisor is gone
             return
         if isinstance(message, tuple) and message[0] == "reload":  # the supervisor's frozen copy of the packs
-            candidate = PackSource(tuple(message[1]), installed=False, lock_file=source.lock_file)
+            candidate = PackSource(tuple(message[1]), installed=False, lock_file=source.lock_file, origins=message[2])
         else:
             candidate = source
         try:
@@ -98,7 +100,14 @@ def run_worker(config: ServerConfig, index: int, control=None) -> None:
     """One worker process: load the packs, serve until SIGTERM, then drain."""
     logs.configure(config.log_level)
     source = config.source()
-    evaluator = Evaluator(source.load())
+    try:
+        # With a lock file the set is served whole or not at all, as a reload requires: a pack
+        # that fails its lock (or does not load) keeps this worker from ever listening.
+        registry = source.load(strict=source.lock_file is not None)
+    except PackLoadError as exc:
+        log.error("packs_refused", worker=index, lock_file=source.lock_file, findings=exc.findings)
+        sys.exit(EXIT_PACKS_REFUSED)
+    evaluator = Evaluator(registry)
     server, port, health_servicer = build_server(evaluator, f"{config.host}:{config.port}", config, reuse_port=True)
     stopped = threading.Event()
 

@@ -1,6 +1,7 @@
 """What the image would run, run here as a plain process with the image's environment.
 
-No container engine runs on our machines, so the Dockerfile's final stage is read instead:
+The suite needs no container engine (`make image-test` builds and runs the real image, in CI after
+the suite), so here the Dockerfile's final stage is read instead:
 its ENV, its ENTRYPOINT + CMD and its HEALTHCHECK command. The command runs from the repo's
 .venv with that environment, overriding only what differs outside a container: the venv's
 bin directory for /opt/policyhub/bin, 127.0.0.1 for 0.0.0.0, free ports for the fixed ones, and

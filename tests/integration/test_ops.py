@@ -2,12 +2,15 @@
 
 import datetime as dt
 import ipaddress
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import grpc
 import pytest
@@ -155,6 +158,125 @@ def test_with_a_lock_file_a_tampered_pack_is_refused_on_reload_and_the_old_one_s
             assert _evaluate(channel).pack.version == "1.0.0"
     finally:
         assert server.stop() == 0
+
+
+BUNDLED_PACK = Path(__file__).resolve().parents[2] / "policy_packs" / "yuyao_2011"
+
+
+def _locked_copies(tmp_path):
+    """A bundled pack and the demo pack copied, and a lock of both made by `policyhub pack lock`."""
+    bundled = tmp_path / "yuyao_2011"
+    shutil.copytree(BUNDLED_PACK, bundled, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    demo = demo_pack_copy(tmp_path)
+    lock = tmp_path / "packs.lock"
+    locked = subprocess.run([sys.executable, "-m", "policyhub", "pack", "lock", "--no-installed-packs",
+                             "--pack-path", str(bundled), "--pack-path", str(demo), "--output", str(lock)],
+                            capture_output=True, text=True, timeout=120)
+    assert locked.returncode == 0, locked.stderr
+    return bundled, demo, lock
+
+
+def _serve_expecting_refusal(*args: str) -> tuple[int, list[dict], int]:
+    """Start `serve` and ask health until it exits: (exit code, log events, SERVING answers seen)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "policyhub", "--log-level", "info", "serve", "--host", "127.0.0.1",
+         "--port", "0", "--grace", "5", "--no-installed-packs", *args],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    events: list[dict] = []
+
+    def read():
+        for line in process.stderr:
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                pass
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    serving_answers = 0
+    try:
+        deadline = time.monotonic() + 90
+        while process.poll() is None and not [e for e in events if e.get("event") == "serving"]:
+            assert time.monotonic() < deadline, "no serving line"
+            time.sleep(0.05)
+        ports = [e["port"] for e in events if e.get("event") == "serving"]
+        if ports:  # the supervisor holds the port; only workers that load their packs listen on it
+            with grpc.insecure_channel(f"127.0.0.1:{ports[0]}") as channel:
+                health = health_pb2_grpc.HealthStub(channel)
+                while process.poll() is None and time.monotonic() < deadline:
+                    try:
+                        status = health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
+                        serving_answers += status == health_pb2.HealthCheckResponse.SERVING
+                    except grpc.RpcError:
+                        pass
+                    time.sleep(0.1)
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    reader.join(10)
+    return code, events, serving_answers
+
+
+def test_with_a_lock_file_a_tampered_pack_keeps_the_server_from_ever_serving(tmp_path):
+    bundled, demo, lock = _locked_copies(tmp_path)
+    manifest = bundled / "pack.yaml"
+    manifest.write_text(manifest.read_text("utf-8") + "# edited after locking\n", "utf-8")
+    code, events, serving_answers = _serve_expecting_refusal(
+        "--workers", "2", "--pack-path", str(bundled), "--pack-path", str(demo), "--lock-file", str(lock))
+    assert code == 3
+    assert serving_answers == 0
+    assert not [e for e in events if e.get("event") == "worker_serving"]
+    refused = [e for e in events if e.get("event") == "packs_refused"]
+    assert refused, events
+    assert refused[0]["lock_file"] == str(lock)
+    assert f"{bundled}: integrity: pack.yaml: changed since locked" in refused[0]["findings"]
+    assert [e for e in events if e.get("event") == "server_refused_packs"]
+
+
+def test_with_a_lock_file_a_locked_pack_that_is_missing_keeps_the_server_from_serving(tmp_path):
+    bundled, demo, lock = _locked_copies(tmp_path)
+    code, events, serving_answers = _serve_expecting_refusal(
+        "--workers", "1", "--pack-path", str(demo), "--lock-file", str(lock))
+    assert code == 3
+    assert serving_answers == 0
+    (refused,) = [e for e in events if e.get("event") == "packs_refused"]
+    assert refused["findings"] == ["yuyao_2011@1.0.0: locked, but not loaded"]
+
+
+def test_with_a_lock_file_a_worker_restarted_after_an_edit_serves_the_locked_set_and_a_reload_refuses_it(tmp_path):
+    """Workers load the frozen copy checked at start (issue 14): an edit on disk is never served by a
+    restarted worker; it is seen by the next reload, which the lock refuses."""
+    bundled, demo, lock = _locked_copies(tmp_path)
+    server = RunningServer("--workers", "1", "--no-installed-packs", "--pack-path", str(bundled),
+                           "--pack-path", str(demo), "--lock-file", str(lock), "--admin-port", "0")
+    request = request_from_dict({"locality": "demo", "date": "2020-06-01", "pledge": {"copies": 4}})
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            before = policyhub_pb2_grpc.PolicyHubStub(channel).Evaluate(request, timeout=10)
+        thresholds = demo / "thresholds.yaml"
+        thresholds.write_text(thresholds.read_text("utf-8").replace("copies: 4", "copies: 5")
+                              + "# edited after locking\n", "utf-8")
+        count = len(server.events("worker_serving"))
+        os.kill(server.events("worker_serving")[0]["pid"], signal.SIGKILL)  # as a crash in the engine would
+        deadline = time.monotonic() + 60
+        while len(server.events("worker_serving")) == count:
+            assert server.process.poll() is None, "the server stopped"
+            assert time.monotonic() < deadline, "the worker was not restarted"
+            time.sleep(0.05)
+        server.wait_serving()
+        with grpc.insecure_channel(server.target) as channel:
+            after = policyhub_pb2_grpc.PolicyHubStub(channel).Evaluate(request, timeout=10)
+        assert after.compliant == before.compliant and list(after.violations) == list(before.violations)
+        assert not server.events("packs_refused")
+        admin = admin_pb2_grpc.AdminStub(grpc.insecure_channel(f"127.0.0.1:{server.serving['admin_port']}"))
+        answer = admin.Reload(admin_pb2.ReloadRequest(), timeout=120)
+        assert not answer.accepted
+        assert f"{demo}: integrity: thresholds.yaml: changed since locked" in answer.workers[0].findings
+    finally:
+        server.stop()
 
 
 def test_sigterm_flips_health_then_finishes_in_flight_calls_and_exits_0():

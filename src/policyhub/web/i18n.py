@@ -68,6 +68,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "compliant": ("合规", "compliant"),
     "non_compliant": ("不合规", "not compliant"),
     "violations": ("违规", "Violations"),
+    "notes": ("提示（非违规）", "Notes (not violations)"),
     "none": ("无", "none"),
     "trace": ("规则轨迹", "Trace"),
     "applicable": ("适用", "applicable"),

@@ -81,6 +81,7 @@ def evaluate(evaluator: Evaluator, data: dict[str, Any], pack_ref: str | None = 
 def _items(decision: dict[str, Any]) -> dict[str, dict[tuple, dict]]:
     return {
         "violations": {(v["rule_id"], v.get("path", ""), v.get("severity", "")): v for v in decision.get("violations", [])},
+        "notes": {(v["rule_id"], v.get("path", ""), v.get("severity", "")): v for v in decision.get("notes", [])},
         "grades": {(g["subject_id"], g["scheme"], g["code"], g["rule_id"]): g for g in decision.get("grades", [])},
         "consequences": {(c["subject_id"], c["code"], c["rule_id"]): c for c in decision.get("consequences", [])},
     }
@@ -112,6 +113,9 @@ def fixture_yaml(name: str, data: dict[str, Any], outcome: dict[str, Any]) -> st
         fired = list(dict.fromkeys(v["rule_id"] for v in decision.get("violations", [])))
         if fired:
             expect["violations_include"] = fired
+        noted = list(dict.fromkeys(v["rule_id"] for v in decision.get("notes", [])))
+        if noted:
+            expect["notes_include"] = noted
         grades = list(dict.fromkeys(g["code"] for g in decision.get("grades", [])))
         if grades:
             expect["grade"] = grades[0]

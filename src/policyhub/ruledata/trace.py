@@ -8,7 +8,7 @@ on every fact of its type, with each comparison's values, thresholds and clauses
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any
 
 from ..v1 import policyhub_pb2 as pb
 from .explain import Explainer

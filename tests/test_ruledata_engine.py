@@ -137,3 +137,23 @@ def test_dates_and_words():
     finally:
         ruleset.close()
     assert [Explainer().evaluate(node, f) for f in facts] == [True, False, False, True]
+
+
+def test_a_day_of_the_year_compared_with_a_yearly_day():
+    schema = FactSchema("t", {"held": FieldType("date")})
+    node = normal(resolve(parse("month_day(held) > meeting.last or month_day(held) != '06-15'"),
+                          Scope(schema, {"meeting.last": "06-30"}, {})))
+    compiler = Compiler()
+    condition = compiler.condition("t", node)
+    facts = [{"type": "t", "held": d} for d in ("2011-06-15", "2011-07-01", "2011-06-30", "2012-06-15")]
+    expected = [False, True, True, False]  # 07-01 is after 06-30; 06-30 is not 06-15
+    for f in facts:
+        compiler.shape.apply(f)
+    ruleset = CompiledRuleset("days", [condition])
+    try:
+        assert sorted(x.fact_index for x in ruleset.run(facts)) == [i for i, e in enumerate(expected) if e]
+    finally:
+        ruleset.close()
+    explainer = Explainer()
+    assert [explainer.evaluate(node, f) for f in facts] == expected
+    assert {(c.key, c.kind, c.x) for c in explainer.comparisons} >= {("meeting.last", "month_day", (7, 1))}

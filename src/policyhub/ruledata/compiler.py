@@ -35,6 +35,7 @@ from .language import (
     FLIPPED,
     In,
     Literal,
+    MonthDayOf,
     Node,
     Or,
     Presence,
@@ -53,23 +54,29 @@ class Shape:
     counts: set = field(default_factory=set)  # list names whose length is sent as <list>__n
     unrolled: dict = field(default_factory=dict)  # list name -> (max, set of item field paths)
     exact: set = field(default_factory=set)  # lists of exactly `max` items
+    month_days: set = field(default_factory=set)  # date fields whose MM-DD is sent as <field>__md
     _plan: Any = field(default=None, repr=False, compare=False)
 
     def merge(self, other: "Shape") -> None:
         self._plan = None
         self.counts |= other.counts
         self.exact |= other.exact
+        self.month_days |= other.month_days
         for name, (most, paths) in other.unrolled.items():
             self.unrolled.setdefault(name, (most, set()))[1].update(paths)
 
     def __bool__(self) -> bool:
-        return bool(self.counts or self.unrolled)
+        return bool(self.counts or self.unrolled or self.month_days)
 
     def apply(self, fact: dict) -> None:
         """Add the properties to `fact` (in place); a list of another length than declared is refused."""
         plan = self._plan
         if plan is None:
             plan = self._plan = self._make_plan()
+        for name in self.month_days:
+            value = fact.get(name)
+            if value.__class__ is str and len(value) == 10:
+                fact[name + "__md"] = value[5:]
         for name, most, exact, keys in plan:
             value = fact.get(name)
             if value.__class__ is not list:
@@ -165,6 +172,10 @@ class Compiler:
             return getattr(m, f"{name}__{index}__{term.path.replace('.', '__')}")
         return _prop(term.path)
 
+    def month_day(self, term: MonthDayOf):
+        self.shape.month_days.add(term.date.path)
+        return getattr(m, f"{term.date.path}__md")
+
     def count(self, term: CountOf):
         self.shape.counts.add(term.list.path)
         return getattr(m, f"{term.list.path}__n")
@@ -175,18 +186,23 @@ class Compiler:
             return term.value
         if isinstance(term, CountOf):
             return self.count(term)
+        if isinstance(term, MonthDayOf):
+            return self.month_day(term)
         if isinstance(term, Field):
             return self.prop(term, at)
         raise ConditionError(f"cannot compare {type(term).__name__} here")
 
     def compare(self, node: Compare, at, parts: bool = False):
         left, op, right = node.left, node.op, node.right
-        if not isinstance(left, (Field, ShareOf, CountOf)):
+        if not isinstance(left, (Field, ShareOf, CountOf, MonthDayOf)):
             left, op, right = right, FLIPPED[op], left
         if isinstance(left, ShareOf):
             guard, test = self.share(left, op, right.value, at)
             return (guard, test) if parts else guard & test
-        subject = self.count(left) if isinstance(left, CountOf) else self.prop(left, at)
+        if isinstance(left, MonthDayOf):
+            subject = self.month_day(left)
+        else:
+            subject = self.count(left) if isinstance(left, CountOf) else self.prop(left, at)
         return _apply(subject, op, self.value(right, at))
 
     def share(self, share: ShareOf, op: str, bar, at):

@@ -24,6 +24,7 @@ from .language import (
     Field,
     In,
     Literal,
+    MonthDayOf,
     Node,
     Or,
     Presence,
@@ -102,6 +103,9 @@ class Explainer:
         if isinstance(term, CountOf):
             value = _get(fact, term.list.path)
             return len(value) if isinstance(value, list) else (0 if value is _ABSENT else _ABSENT)
+        if isinstance(term, MonthDayOf):
+            value = self.read(term.date, fact, entry)
+            return value[5:] if isinstance(value, str) and len(value) == 10 else _ABSENT
         if isinstance(term, ShareOf):
             part, whole = self.read(term.part, fact, entry), self.read(term.whole, fact, entry)
             if not _whole_number(part) or not _whole_number(whole):
@@ -111,7 +115,7 @@ class Explainer:
 
     def compare(self, node: Compare, fact: dict, entry, where: str) -> bool:
         left, op, right = node.left, node.op, node.right
-        if not isinstance(left, (Field, ShareOf, CountOf)):
+        if not isinstance(left, (Field, ShareOf, CountOf, MonthDayOf)):
             left, op, right = right, FLIPPED[op], left
         x, t = self.read(left, fact, entry), self.read(right, fact, entry)
         if x is _ABSENT or t is _ABSENT:
@@ -188,6 +192,12 @@ class Explainer:
     def _record(self, threshold: Threshold, op: str, x: Any, t: Any) -> None:
         if threshold.type == "number" and _whole_number(x):
             self.comparisons.append(Comparison(threshold.key, "int", op, x, t, 1))
+        elif threshold.type == "month_day" and isinstance(x, str):
+            try:
+                self.comparisons.append(Comparison(threshold.key, "month_day", op, (int(x[:2]), int(x[3:])),
+                                                   (int(t[:2]), int(t[3:])), 1))
+            except ValueError:
+                pass
         elif threshold.type == "date" and isinstance(x, str):
             try:
                 self.comparisons.append(Comparison(threshold.key, "date", op, dt.date.fromisoformat(x),

@@ -4,8 +4,8 @@
                | '(' condition ')' | all(LIST, condition) | any(LIST, condition)
                | missing(FIELD) | present(FIELD) | FLAG | NAMED_CONDITION
                | term OP term | term ['not'] 'in' term
-    term      := FIELD | THRESHOLD.KEY | share(FIELD, FIELD) | count(LIST)
-               | 12 | 70% | 7/10 | 'text' | '2011-03-31' | true | false | [term, ...]
+    term      := FIELD | THRESHOLD.KEY | share(FIELD, FIELD) | count(LIST) | month_day(DATE)
+               | 12 | 70% | 7/10 | 'text' | '2011-03-31' | '06-30' | true | false | [term, ...]
     OP        := < <= > >= == !=
 
 Every condition is a finite formula over one fact: it always answers true or false. A comparison
@@ -76,6 +76,11 @@ class CountOf:
 
 
 @dataclass(frozen=True)
+class MonthDayOf:
+    date: Any  # a Field of type date: its day of the year, compared with a yearly day ('06-30')
+
+
+@dataclass(frozen=True)
 class Compare:
     left: Any
     op: str
@@ -141,7 +146,7 @@ class Constant:
     value: bool  # a condition folded to true or false when the pack loads
 
 
-Node = Union[Literal, Name, ShareOf, CountOf, Compare, In, And, Or, Not, Quantified, Presence, Field, Threshold, Constant]
+Node = Union[Literal, Name, ShareOf, CountOf, MonthDayOf, Compare, In, And, Or, Not, Quantified, Presence, Field, Threshold, Constant]
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -255,11 +260,13 @@ class _Parser:
         if self.pos >= len(self.tokens):
             raise ConditionError("unexpected end of condition")
         kind, token = self.tokens[self.pos]
-        if kind == "name" and token in ("share", "count") and self._call_follows():
+        if kind == "name" and token in ("share", "count", "month_day") and self._call_follows():
             self.take()
             self.take("(")
             if token == "count":
                 node: Node = CountOf(Name(self._name()))
+            elif token == "month_day":
+                node = MonthDayOf(Name(self._name()))
             else:
                 part = self.term()
                 self.take(",")
@@ -292,11 +299,26 @@ class _Parser:
             return Literal(token, "date", token)
         if kind == "string":
             value = token[1:-1]
-            return Literal(value, "date" if _DATE.match(value) else "text", token)
+            return Literal(value, "date" if _DATE.match(value) else "month_day" if _month_day(value) else "text", token)
         raise ConditionError(f"unexpected {token!r}")
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+def _month_day(text: str) -> bool:
+    """A yearly day, MM-DD (02-29 included)."""
+    import datetime as dt
+
+    found = _MONTH_DAY.match(text)
+    if not found:
+        return False
+    try:
+        dt.date(2000, int(found[1]), int(found[2]))
+    except ValueError:
+        return False
+    return True
 
 
 def parse_share(text: str) -> Fraction:
@@ -365,6 +387,8 @@ def threshold_type(value: Any) -> str:
     if isinstance(value, str):
         if _DATE.match(value):
             return "date"
+        if _month_day(value):
+            return "month_day"
         if re.match(r"^\s*(\d+(\.\d+)?\s*%|\d+\s*/\s*\d+)\s*$", value):
             parse_ratio(value)
             return "share"
@@ -464,6 +488,11 @@ def _term(node: Node, scope: Scope) -> Node:
         if not isinstance(target, Field) or target.type != "list" or target.item:
             raise ConditionError(f"count() takes a list field of {scope.schema.name}")
         return CountOf(target)
+    if isinstance(node, MonthDayOf):
+        target = _term(node.date, scope)
+        if not isinstance(target, Field) or target.type != "date" or target.item:
+            raise ConditionError(f"month_day() takes a date field of {scope.schema.name}")
+        return MonthDayOf(target)
     if isinstance(node, Name):
         path = node.path
         found = []
@@ -502,10 +531,12 @@ def _type(term: Node) -> str:
         return "share"
     if isinstance(term, CountOf):
         return "number"
+    if isinstance(term, MonthDayOf):
+        return "month_day"
     return "?"
 
 
-_ORDERED = {"number", "share", "date"}
+_ORDERED = {"number", "share", "date", "month_day"}
 
 
 def _check_compare(left: Node, op: str, right: Node) -> None:
@@ -548,7 +579,7 @@ def _check_in(item: Node, collection: Node) -> None:
 
 
 def _reads_fact(term: Node) -> bool:
-    return isinstance(term, (Field, ShareOf, CountOf))
+    return isinstance(term, (Field, ShareOf, CountOf, MonthDayOf))
 
 
 def _written(node: Node) -> str:
@@ -564,6 +595,8 @@ def _written(node: Node) -> str:
         return f"share({_written(node.part)}, {_written(node.whole)})"
     if isinstance(node, CountOf):
         return f"count({_written(node.list)})"
+    if isinstance(node, MonthDayOf):
+        return f"month_day({_written(node.date)})"
     return type(node).__name__
 
 
@@ -594,6 +627,8 @@ def fields_read(node: Node) -> set[str]:
             walk(n.whole)
         elif isinstance(n, CountOf):
             walk(n.list)
+        elif isinstance(n, MonthDayOf):
+            walk(n.date)
         elif isinstance(n, Quantified):
             walk(n.list)
             walk(n.body)
@@ -698,4 +733,6 @@ def term_words(term: Node, sources: dict) -> str:
         return f"the share {_written(term.part)}/{_written(term.whole)}"
     if isinstance(term, CountOf):
         return f"the number of {_written(term.list)}"
+    if isinstance(term, MonthDayOf):
+        return f"the day of the year of {_written(term.date)}"
     return _written(term)

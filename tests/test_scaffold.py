@@ -57,7 +57,7 @@ def test_a_county_pack_from_yuyao_2011(tmp_path):
     findings = check([directory], installed=False)
     assert findings and all("TODO" in line for line in findings), "\n".join(findings)
     assert files_of(findings, directory) == {
-        "pack.yaml", "thresholds.yaml", "rules/ballot.py", "rules/log.py", "rules/pledge.py",
+        "pack.yaml", "thresholds.yaml", "rules.yaml", "rules/ballot.py", "rules/log.py", "rules/pledge.py",
         "fixtures/ballot.yaml", "fixtures/fidelity.yaml", "fixtures/log.yaml", "fixtures/pledge.yaml",
         "fixtures/seed_forms.yaml", "regulation.md",
     }

@@ -1,8 +1,11 @@
-"""A policy pack: its manifest (pack.yaml), thresholds (thresholds.yaml) and rule scripts.
+"""A policy pack: its manifest (pack.yaml), thresholds (thresholds.yaml), rules as data
+(rules.yaml, and those of the rule libraries pack.yaml `uses`) and rule scripts (rules/*.py:
+measure functions, and the rules of packs still written in Python).
 
-`load_pack(directory)` reads and checks all three and compiles the rules into a durable_rules
-ruleset. Anything wrong is a `PackLoadError` listing every finding with its file and key: a
-pack is served whole or not at all.
+`load_pack(directory)` reads and checks them all and compiles the rules into one durable_rules
+ruleset per submission kind. Anything wrong is a `PackLoadError` listing every finding with its
+file and key (for rule data: the file, the rule id and the field): a pack is served whole or not
+at all.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-# policyhub with every bundled policy pack, as one stateless image.
+# policyhub with every bundled policy pack; its one state is the decision record (a volume, or PostgreSQL).
 #   docker build -t policyhub:0.1.0 .
 #   podman build --format docker -t policyhub:0.1.0 .   # podman's default OCI format drops HEALTHCHECK
 #   docker run --rm -p 127.0.0.1:50051:50051 -p 127.0.0.1:9464:9464 policyhub:0.1.0
@@ -46,6 +46,12 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
 
 COPY --from=build /src/packs.lock /etc/policyhub/packs.lock
 
+# The decision record's default home (SQLite and its generated pseudonym key): a volume, so
+# records outlive the container. Past one machine set POLICYHUB_SERVE_DECISION_STORE to a
+# postgresql:// URL and POLICYHUB_SERVE_DECISION_KEY_FILE (compose.yaml, deploy/).
+RUN mkdir -p /var/lib/policyhub && chown 10001:10001 /var/lib/policyhub
+VOLUME ["/var/lib/policyhub"]
+
 # Defaults for `policyhub serve` (each flag is POLICYHUB_SERVE_<FLAG>). Workers are set, not
 # taken from the core count: inside a container that is the host's count, not the CPU limit.
 # GRACE is 8 s so that a plain `docker stop` / `podman stop` (SIGKILL after 10 s) still sees the
@@ -60,7 +66,8 @@ ENV PATH="/opt/policyhub/bin:$PATH" \
     POLICYHUB_SERVE_METRICS_PORT=9464 \
     POLICYHUB_SERVE_WORKERS=2 \
     POLICYHUB_SERVE_GRACE=8 \
-    POLICYHUB_SERVE_LOCK_FILE=/etc/policyhub/packs.lock
+    POLICYHUB_SERVE_LOCK_FILE=/etc/policyhub/packs.lock \
+    POLICYHUB_SERVE_STATE_DIR=/var/lib/policyhub
 
 WORKDIR /srv/policyhub
 # Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.

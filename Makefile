@@ -70,10 +70,11 @@ $(VENV)/.client-installed: $(VENV)/.installed clients/python/pyproject.toml $(wi
 	$(BIN)/pip install -q -c $(LOCK_DEV) "./clients/python[test]"
 	touch $@
 
+# The servers they start keep their decision record in a fresh directory of their own.
 test-clients: $(VENV)/.client-installed check-client-stubs
-	cd clients/python && POLICYHUB_SERVER="$(CURDIR)/$(BIN)/policyhub" "$(CURDIR)/$(BIN)/python" -m pytest -q
+	state=$$(mktemp -d) && cd clients/python && POLICYHUB_SERVE_STATE_DIR=$$state POLICYHUB_SERVER="$(CURDIR)/$(BIN)/policyhub" "$(CURDIR)/$(BIN)/python" -m pytest -q; status=$$?; rm -rf $$state; exit $$status
 	cd clients/node && npm ci --no-audit --no-fund --loglevel=error
-	cd clients/node && POLICYHUB_SERVER="$(CURDIR)/$(BIN)/policyhub" npm test
+	state=$$(mktemp -d) && cd clients/node && POLICYHUB_SERVE_STATE_DIR=$$state POLICYHUB_SERVER="$(CURDIR)/$(BIN)/policyhub" npm test; status=$$?; rm -rf $$state; exit $$status
 
 # Fails if regenerating the Python client's stubs would change them.
 check-client-stubs: $(VENV)/.installed

@@ -23,21 +23,25 @@ from policyhub.v1 import policyhub_pb2_grpc
 import ballots
 
 
-def _requests(cases: int, seed: int) -> list[pb.EvaluateRequest]:
-    return [request_from_dict(r) for r in ballots.generate(cases, seed)]
+def _requests(cases: int, seed: int, request_ids: bool = True) -> list[pb.EvaluateRequest]:
+    requests = [request_from_dict(r) for r in ballots.generate(cases, seed)]
+    if not request_ids:  # sent again and again, the same ids would be idempotent retries to a decision record
+        for request in requests:
+            request.request_id = ""
+    return requests
 
 
-def _payloads(kind: str, cases: int, seed: int, batch: int) -> list[Any]:
-    requests = _requests(cases, seed)
+def _payloads(kind: str, cases: int, seed: int, batch: int, request_ids: bool = True) -> list[Any]:
+    requests = _requests(cases, seed, request_ids)
     if kind in ("unary", "stream"):
         return requests
     return [pb.EvaluateBatchRequest(requests=requests[i:i + batch]) for i in range(0, len(requests) - batch + 1, batch)]
 
 
 def closed_loop(target: str, kind: str, cases: int, seed: int, batch: int, depth: int, seconds: float,
-                barrier=None) -> dict[str, float]:
+                barrier=None, request_ids: bool = True) -> dict[str, float]:
     """Calls (and submissions) completed in `seconds` by `depth` threads calling back to back; kind: unary | batch | stream."""
-    payloads = _payloads(kind, cases, seed, batch)
+    payloads = _payloads(kind, cases, seed, batch, request_ids)
     channel = grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", 64 << 20)])
     stub = policyhub_pb2_grpc.PolicyHubStub(channel)
     grpc.channel_ready_future(channel).result(timeout=30)

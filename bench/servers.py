@@ -91,9 +91,10 @@ class Server:
         self.stop()
 
 
-def policyhub(workers: int = 1, threads: int = 8, timeout: float = 60) -> Server:
+def policyhub(workers: int = 1, threads: int = 8, timeout: float = 60, store: tuple[str, ...] = ("--decision-store", "none")) -> Server:
+    """`store`: the decision record's options; off unless a bench measures it (bench_store.py)."""
     return Server([sys.executable, "-m", "policyhub", "--log-level", "info", "serve", "--host", "127.0.0.1",
-                   "--port", "0", "--grace", "2", "--workers", str(workers), "--threads", str(threads)], timeout)
+                   "--port", "0", "--grace", "2", "--workers", str(workers), "--threads", str(threads), *store], timeout)
 
 
 def echo(cases: int, seed: int, threads: int = 8) -> Server:

@@ -37,3 +37,41 @@ def demo_request(**submission):
     from policyhub.caseio import request_from_dict
 
     return request_from_dict({"locality": "demo", "date": "2020-06-01", **submission})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _decision_store_state(tmp_path_factory):
+    """Servers the tests start keep their decision record (on by default) in a fresh directory,
+    not in the user's state directory: no test sees another run's records."""
+    import os
+
+    state = tmp_path_factory.mktemp("policyhub-state")
+    previous = os.environ.get("POLICYHUB_SERVE_STATE_DIR")
+    os.environ["POLICYHUB_SERVE_STATE_DIR"] = str(state)
+    yield state
+    if previous is None:
+        os.environ.pop("POLICYHUB_SERVE_STATE_DIR", None)
+    else:
+        os.environ["POLICYHUB_SERVE_STATE_DIR"] = previous
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server (tests/postgres_server.py), started once for the session."""
+    from tests.postgres_server import PostgresServer
+
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+# The decision record's backends: every store test runs on each.
+STORE_BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store_url(request, tmp_path):
+    """A fresh, empty decision store's URL on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'decisions.db'}"
+    return request.getfixturevalue("postgres").new_database()

@@ -108,9 +108,13 @@ def only(kind: str) -> dict:
     return found
 
 
+def compose_services() -> dict[str, dict]:
+    return load_yaml_docs(COMPOSE)[0]["services"]
+
+
 def compose_service() -> dict:
-    (service,) = load_yaml_docs(COMPOSE)[0]["services"].values()
-    return service
+    """The policyhub service (compose.yaml also runs its PostgreSQL)."""
+    return compose_services()["policyhub"]
 
 
 def option_env_vars() -> dict[str, click.Parameter]:

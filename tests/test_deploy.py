@@ -45,7 +45,7 @@ def container_env() -> dict[str, str]:
         config_map = only("ConfigMap")
         assert source["configMapRef"]["name"] == config_map["metadata"]["name"]
         config.update(config_map["data"])
-    explicit = {item["name"]: item["value"] for item in container().get("env", [])}
+    explicit = {item["name"]: item["value"] for item in container().get("env", []) if "value" in item}
     return serving_env(Dockerfile().env(), config, explicit)
 
 
@@ -168,7 +168,7 @@ def _env_sources(dockerfile: Dockerfile):
     yield "Dockerfile", dockerfile.env()
     yield "compose.yaml", compose_service().get("environment", {})
     yield "configmap", only("ConfigMap")["data"]
-    yield "deployment", {item["name"]: item["value"] for item in container().get("env", [])}
+    yield "deployment", {item["name"]: item["value"] for item in container().get("env", []) if "value" in item}
 
 
 def test_every_policyhub_variable_is_an_option_of_the_cli_with_a_valid_value(dockerfile):
@@ -318,3 +318,39 @@ def test_compose_runs_the_image_as_its_healthcheck_user_and_ports_say(dockerfile
     drain = float(env.get("POLICYHUB_SERVE_DRAIN_DELAY", 0)) + float(env["POLICYHUB_SERVE_GRACE"])
     assert int(service["stop_grace_period"].rstrip("s")) > drain + SUPERVISOR_MARGIN_S
 
+
+
+# --- the decision record ----------------------------------------------------------------------
+
+def test_the_deployment_keeps_decisions_in_postgresql_with_the_key_from_a_secret():
+    env = {item["name"]: item for item in container()["env"]}
+    store = env["POLICYHUB_SERVE_DECISION_STORE"]["valueFrom"]["secretKeyRef"]
+    assert "POLICYHUB_SERVE_DECISION_STORE" in option_env_vars()
+    key_file = env["POLICYHUB_SERVE_DECISION_KEY_FILE"]["value"]
+    pod = only("Deployment")["spec"]["template"]["spec"]
+    mounts = {m["name"]: m for m in container()["volumeMounts"]}
+    (volume,) = [v for v in pod["volumes"] if "secret" in v]
+    assert volume["secret"]["secretName"] == store["name"]
+    mount = mounts[volume["name"]]
+    assert mount["readOnly"] is True
+    (item,) = volume["secret"]["items"]
+    assert key_file == f"{mount['mountPath']}/{item['path']}"
+    assert "postgresql://" in (DEPLOY / "deployment.yaml").read_text(encoding="utf-8")
+
+
+def test_compose_keeps_decisions_in_its_postgresql(dockerfile):
+    from tests.deploy_files import compose_services, load_yaml_docs, COMPOSE
+
+    services = compose_services()
+    policyhub, postgres = services["policyhub"], services["postgres"]
+    env = policyhub["environment"]
+    url = env["POLICYHUB_SERVE_DECISION_STORE"]
+    assert url.startswith("postgresql://") and "@postgres:5432/" in url
+    user, database = url.split("//")[1].split(":")[0], url.rsplit("/", 1)[1]
+    assert (postgres["environment"]["POSTGRES_USER"], postgres["environment"]["POSTGRES_DB"]) == (user, database)
+    assert policyhub["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert env["POLICYHUB_SERVE_DECISION_KEY_FILE"] == f"/run/secrets/{policyhub['secrets'][0]}"
+    assert policyhub["secrets"][0] in load_yaml_docs(COMPOSE)[0]["secrets"]
+    assert "ports" not in postgres  # only policyhub reaches it
+    # Without PostgreSQL the image keeps the record in SQLite on its volume.
+    assert dockerfile.env()["POLICYHUB_SERVE_STATE_DIR"] in dockerfile.final.values("VOLUME")[0]

@@ -71,6 +71,9 @@ _DECISION_CONSEQUENCE = _key(pb.Decision, "consequences", _MESSAGE)
 _DECISION_REQUEST_ID = _key(pb.Decision, "request_id", _STRING)
 _DECISION_NOTE = _key(pb.Decision, "notes", _MESSAGE)  # a Violation, of severity info
 _PACK_ID, _PACK_VERSION = _key(pb.PackRef, "id", _STRING), _key(pb.PackRef, "version", _STRING)
+_PACK_DIGEST = _key(pb.PackRef, "digest", _STRING)
+_DECISION_HISTORY_REF = _key(pb.Decision, "history_refs", _STRING)
+_DECISION_HISTORY_SOURCE = _key(pb.Decision, "history_source", _STRING)
 _TEXT_ZH, _TEXT_EN = _key(pb.Text, "zh", _STRING), _key(pb.Text, "en", _STRING)
 _CITATION_DOCUMENT, _CITATION_CLAUSE = _key(pb.Citation, "document", _STRING), _key(pb.Citation, "clause", _STRING)
 _VIOLATION_RULE_ID = _key(pb.Violation, "rule_id", _STRING)
@@ -155,7 +158,8 @@ class PackParts:
 
     def __init__(self, pack: Any) -> None:
         self.ref = pack.ref
-        self.pack_ref = _delimited(_DECISION_PACK, _string(_PACK_ID, pack.id) + _string(_PACK_VERSION, pack.version))
+        self.pack_ref = _delimited(_DECISION_PACK, _string(_PACK_ID, pack.id) + _string(_PACK_VERSION, pack.version)
+                                   + _string(_PACK_DIGEST, getattr(pack, "digest", "")))
         self.document = pack.document
         self.rules: list[RuleParts | None] = [None] * len(pack.rules)
 
@@ -271,6 +275,11 @@ class DecisionBuilder:
 
     def decision(self, decision_id: str, request_id: str) -> pb.Decision:
         return pb.Decision.FromString(self.wire(decision_id, request_id))
+
+
+def history_wire(source: str, refs: list[str]) -> bytes:
+    """A decision's history_source and history_refs (appended after the rest: fields may come in any order)."""
+    return _string(_DECISION_HISTORY_SOURCE, source) + b"".join(_string(_DECISION_HISTORY_REF, ref) for ref in refs)
 
 
 _RESULT_INDEX = _key(pb.Result, "index", FieldDescriptor.TYPE_INT32)

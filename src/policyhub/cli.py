@@ -50,6 +50,37 @@ def main(ctx: click.Context, log_level: str) -> None:
 file_option = dict(type=click.Path(exists=True, dir_okay=False), default=None)
 
 
+def decision_store_options(command):
+    """The decision record's options, shared by `serve` and `decisions`: both read the same
+    POLICYHUB_SERVE_* variables, so `policyhub decisions …` next to a server finds its store."""
+    env = lambda name: f"POLICYHUB_SERVE_{name}"  # noqa: E731
+    for option in reversed([
+        click.option("--decision-store", default="sqlite", show_default=True, envvar=env("DECISION_STORE"),
+                     help="Where every decision is kept: sqlite (in --state-dir), sqlite:///PATH, postgresql://…, or none."),
+        click.option("--state-dir", default="", envvar=env("STATE_DIR"), help="Directory of the SQLite store and its generated pseudonym key.  "
+                     "[default: $XDG_STATE_HOME/policyhub or ~/.local/state/policyhub]"),
+        click.option("--decision-key-file", type=click.Path(exists=True, dir_okay=False), default=None,
+                     envvar=env("DECISION_KEY_FILE"),
+                     help="The pseudonym (HMAC) key. Default for SQLite: generated once in --state-dir. Required for PostgreSQL."),
+        click.option("--retention-days", default=0, show_default=True, type=click.IntRange(0), envvar=env("RETENTION_DAYS"),
+                     help="Remove records older than this many days (0: keep all)."),
+        click.option("--decision-store-sync", default="full", show_default=True, type=click.Choice(["full", "normal"]),
+                     envvar=env("DECISION_STORE_SYNC"),
+                     help="SQLite: full survives a power cut; normal only a crash of the process."),
+        click.option("--decision-store-max-mb", default=None, type=click.IntRange(1), envvar=env("DECISION_STORE_MAX_MB"),
+                     help="SQLite: largest database; past it decisions fail with UNAVAILABLE. Default: no cap."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _store_config(store, state_dir, key_file, retention_days, sync, max_mb):
+    from .store.config import StoreConfig
+
+    return StoreConfig(store=store, state_dir=state_dir, key_file=key_file, retention_days=retention_days,
+                       sqlite_sync=sync, max_bytes=max_mb * 1024 * 1024 if max_mb else None)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=50051, show_default=True, type=int, help="0 picks a free port (logged).")
@@ -75,11 +106,14 @@ file_option = dict(type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--tls-cert", **file_option, help="PEM certificate chain: serve TLS.")
 @click.option("--tls-key", **file_option, help="PEM private key of --tls-cert.")
 @click.option("--tls-client-ca", **file_option, help="PEM CA: require client certificates it signed (mTLS).")
+@decision_store_options
 @pack_path_option
 @click.pass_context
 def serve(ctx, host, port, workers, threads, grace, drain_delay, reflection, installed_packs, max_message_bytes,
           max_connection_age, lock_file, metrics_port,
-          metrics_host, admin_port, admin_host, tls_cert, tls_key, tls_client_ca, pack_paths) -> None:
+          metrics_host, admin_port, admin_host, tls_cert, tls_key, tls_client_ca, pack_paths,
+          decision_store, state_dir, decision_key_file, retention_days, decision_store_sync,
+          decision_store_max_mb) -> None:
     """Serve policyhub.v1.PolicyHub, gRPC health and reflection with the installed packs.
 
     SIGHUP (or `policyhub reload` against --admin-port) reloads the packs; SIGTERM drains.
@@ -110,7 +144,13 @@ def serve(ctx, host, port, workers, threads, grace, drain_delay, reflection, ins
         tls_cert=tls_cert,
         tls_key=tls_key,
         tls_client_ca=tls_client_ca,
+        decision_store=_store_config(decision_store, state_dir, decision_key_file, retention_days,
+                                     decision_store_sync, decision_store_max_mb),
     )
+    try:
+        config.decision_store.check()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     sys.exit(supervise(config))
 
 
@@ -414,3 +454,134 @@ def pack_lock(output, installed_packs, pack_paths) -> None:
     PackLock.of((p.ref, p.directory) for p in packs).write(output)
     registry.close()
     click.echo(f"locked {len(packs)} packs in {output}")
+
+
+@main.group()
+def decisions() -> None:
+    """The decision record: show, list, replay and verify kept decisions (reads the store directly)."""
+
+
+def _open_decisions(decision_store, state_dir, decision_key_file, retention_days, decision_store_sync,
+                    decision_store_max_mb, need_key: bool = False):
+    from .store.pseudonym import Pseudonymiser
+
+    config = _store_config(decision_store, state_dir, decision_key_file, retention_days, decision_store_sync,
+                           decision_store_max_mb)
+    if not config.enabled:
+        raise click.UsageError("the decision record is off (--decision-store none)")
+    try:
+        if not (config.is_postgresql and not need_key):  # the key is needed only to pseudonymise a clear subject id
+            config.check()
+        store = config.open()
+        if not config.is_postgresql and not store.path.exists():
+            raise click.ClickException(f"no decision store at {store.path}")
+        return store, (Pseudonymiser(config.key()) if need_key else None)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _record_json(row: dict) -> dict:
+    from google.protobuf import json_format
+
+    from .store.service import record_message
+
+    data = json_format.MessageToDict(record_message(row), preserving_proto_field_name=True)
+    data.update(seq=row["seq"], input=json.loads(row["input"]), trace=json.loads(row["trace"]))  # ints stay ints
+    return data
+
+
+@decisions.command("show")
+@click.argument("decision_id")
+@decision_store_options
+def decisions_show(decision_id, **store_options) -> None:
+    """One record: input, decision, trace, pack version and chain hashes (JSON)."""
+    store, _ = _open_decisions(**store_options)
+    try:
+        row = store.get(decision_id)
+    except PolicyError as exc:
+        raise click.ClickException(exc.message) from None
+    if row is None:
+        raise click.ClickException(f"no decision {decision_id!r} in the record")
+    _dump(_record_json(row))
+
+
+@decisions.command("list")
+@click.option("--subject", default="", help="A subject pseudonym (pn:…).")
+@click.option("--subject-id", default="", help="A subject's id in clear: pseudonymised with the key, never stored.")
+@click.option("--locality", default="")
+@click.option("--pack", default="", help="A pack id, or id@version.")
+@click.option("--kind", default="")
+@click.option("--from", "recorded_from", default="", help="Recorded at or after (ISO date or date-time, UTC).")
+@click.option("--to", "recorded_to", default="", help="Recorded before (ISO date or date-time, UTC).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--page-token", default="")
+@click.option("--json", "as_json", is_flag=True, help="Full records as JSON lines.")
+@decision_store_options
+def decisions_list(subject, subject_id, locality, pack, kind, recorded_from, recorded_to, limit, page_token, as_json,
+                   **store_options) -> None:
+    """Records matching every filter, oldest first; one line each (or --json)."""
+    from .store.service import list_filters
+    from .v1 import decisions_pb2
+
+    store, pseudonymise = _open_decisions(**store_options, need_key=bool(subject_id))
+    request = decisions_pb2.ListDecisionsRequest(subject=subject, subject_id=subject_id, locality=locality, pack=pack,
+                                                 kind=kind, recorded_from=recorded_from, recorded_to=recorded_to,
+                                                 page_size=limit, page_token=page_token)
+    try:
+        filters, after, size = list_filters(request, pseudonymise)
+        rows = store.list(filters, after, size + 1)
+    except PolicyError as exc:
+        raise click.ClickException(exc.message) from None
+    for row in rows[:size]:
+        if as_json:
+            click.echo(json.dumps(_record_json(row), ensure_ascii=False))
+        else:
+            decision = json.loads(row["decision"])
+            grades = ",".join(g.get("code", "") for g in decision.get("grades", []))
+            consequences = ",".join(c.get("code", "") for c in decision.get("consequences", []))
+            click.echo(f"{row['seq']}\t{row['decision_id']}\t{row['recorded_at']}\t{row['locality']}\t"
+                       f"{row['pack_id']}@{row['pack_version']}\t{row['kind']}\t{row['subject'] or '-'}\t"
+                       f"{row['year'] or '-'}\t{grades or '-'}\t{consequences or '-'}")
+    if len(rows) > size:
+        click.echo(f"# next page: --page-token {rows[size - 1]['seq']}", err=True)
+
+
+@decisions.command("replay")
+@click.argument("decision_ids", nargs=-1, required=True)
+@decision_store_options
+def decisions_replay(decision_ids, **store_options) -> None:
+    """Re-run each decision on the exact pack version that made it; exit 1 unless all are identical."""
+    from .store.replay import replay
+
+    store, _ = _open_decisions(**store_options)
+    different = 0
+    for decision_id in decision_ids:
+        try:
+            result = replay(store, decision_id)
+        except PolicyError as exc:
+            raise click.ClickException(exc.message) from None
+        pack = f"{result.pack['id']}@{result.pack['version']} ({result.pack['digest']})"
+        if result.identical:
+            click.echo(f"{decision_id}: identical on {pack}")
+        else:
+            different += 1
+            click.echo(f"{decision_id}: DIFFERENT on {pack}: {result.difference}")
+    sys.exit(1 if different else 0)
+
+
+@decisions.command("verify")
+@decision_store_options
+def decisions_verify(**store_options) -> None:
+    """Walk the chain: exit 1 if any record was edited, deleted, inserted or reordered."""
+    from .store import chain
+
+    store, _ = _open_decisions(**store_options)
+    try:
+        result = chain.verify(store.rows(), store.anchor())
+    except PolicyError as exc:
+        raise click.ClickException(exc.message) from None
+    for problem in result.problems:
+        click.echo(problem)
+    click.echo(f"{'ok' if result.ok else 'BROKEN'}: {result.records} records, head seq {result.head_seq} "
+               f"hash {result.head_hash}")
+    sys.exit(0 if result.ok else 1)

@@ -7,12 +7,14 @@ import operator
 import os
 import random
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from google.protobuf import json_format
 
 from . import logs, metrics, vocabulary
-from .assembly import DecisionBuilder, parts_for
+from .assembly import DecisionBuilder, history_wire, parts_for
+from .engine import Match
 from .errors import InvalidArgument, KindNotGoverned, PolicyError, RuleFailure
 from .livepacks import LivePacks
 from .normalize import read_request
@@ -46,11 +48,39 @@ def new_decision_id() -> str:
 _FIRST = operator.itemgetter(0)
 
 
+@dataclass(slots=True)
+class Finished:
+    """A decision just made, with what it was made from: what a DecisionHook keeps."""
+
+    request: pb.EvaluateRequest
+    kind: str
+    submission: dict
+    pack: Pack
+    day: dt.date | None
+    decision_id: str
+    matches: list  # engine matches in rule order
+    wire: bytes
+    history_source: str
+
+
+class DecisionHook(Protocol):
+    """Where decisions go besides the answer (the decision record, store/recorder.py)."""
+
+    def history(self, pack: Pack, kind: str, request: pb.EvaluateRequest, submission: dict,
+                day: dt.date | None) -> tuple[str, list[str]] | None:
+        """Before derive: may fill the submission's history; (source, decision ids used) or None."""
+
+    def finished(self, done: Finished) -> bytes:
+        """Keep the decision; returns what to answer (the wire, or an earlier stored decision)."""
+
+
 class Evaluator:
-    def __init__(self, registry: PackRegistry, observed: bool = True) -> None:
-        """`observed=False`: no decision log lines or metrics (a reload's fixture check)."""
+    def __init__(self, registry: PackRegistry, observed: bool = True, hook: DecisionHook | None = None) -> None:
+        """`observed=False`: no decision log lines or metrics (a reload's fixture check).
+        `hook`: the decision record, told of every decision before it is answered."""
         self.live = LivePacks(registry)
         self.observed = observed
+        self.hook = hook
 
     @property
     def registry(self) -> PackRegistry:
@@ -99,13 +129,20 @@ class Evaluator:
             date=day,
             thresholds=pack.thresholds,
         )
+        hook = self.hook
+        history = hook.history(pack, kind, request, submission, day) if hook is not None else None
         facts = self._derive(pack, kind, submission, context)
         try:
             matches = pack.rulesets[kind].ruleset.run(facts)
         except (TypeError, ValueError) as exc:
             raise RuleFailure(f"pack {pack.ref}: a fact is not a JSON value: {exc}",
                               summary=f"pack {pack.ref}: a fact the engine cannot take") from None
-        wire, built = self._assemble(pack, kind, matches, request, facts)
+        found = matched_rules(pack, kind, matches, facts)  # (rule index, branch, fact), in rule order
+        wire, built = self._assemble(pack, kind, found, request, facts, history)
+        if hook is not None:  # recorded (committed) before it is answered, logged or counted
+            rule_matches = [Match(index, fact) for index, _branch, fact in found]  # as the rules read them
+            wire = hook.finished(Finished(request, kind, submission, pack, day, built.decision_id, rule_matches, wire,
+                                          history[0] if history else ""))
         elapsed = time.perf_counter() - started
         if self.observed:
             self._observe(kind, built, elapsed)
@@ -155,20 +192,12 @@ class Evaluator:
             shape_facts(pack, facts)
         return facts
 
-    def _assemble(self, pack: Pack, kind: str, matches, request: pb.EvaluateRequest,
-                  facts: list[dict]) -> tuple[bytes, DecisionBuilder]:
+    def _assemble(self, pack: Pack, kind: str, found: list, request: pb.EvaluateRequest, facts: list[dict],
+                  history: tuple[str, list[str]] | None = None) -> tuple[bytes, DecisionBuilder]:
         parts = parts_for(pack)
         built = DecisionBuilder(parts)
-        kind_rules = pack.rulesets[kind]
-        entries = kind_rules.entries
-        # Engine condition -> its rule; rule order, then match order: the decision lists them so.
-        if kind_rules.first_match:
-            found = first_branches(kind_rules, matches, facts)
-        else:
-            found = sorted(((entries[m.rule_index][0], entries[m.rule_index][1], m.fact) for m in matches),
-                           key=_FIRST)
         message_fields = pack.message_fields
-        made: dict[tuple[int, int], dict] = {}  # (fact, branch) -> the fact as its rules read it
+        made: dict[tuple[int, int, bool], dict] = {}  # (fact, branch, lazy) -> the fact as its rules read it
         for index, branch, fact in found:
             rule = pack.rules[index]
             if branch is not None and branch.none and rule.grade:
@@ -189,6 +218,8 @@ class Evaluator:
                 raise RuleFailure(f"rule {rule.id}: {type(exc).__name__}: {exc}",
                                   summary=f"pack {pack.ref}: rule {rule.id} failed: {type(exc).__name__}") from None
         wire = built.wire(new_decision_id(), request.request_id)
+        if history is not None:
+            wire += history_wire(*history)
         if request.trace:  # for debugging a pack: built as a message, the trace added, serialised
             decision = pb.Decision.FromString(wire)
             add_trace(decision, pack, kind, found, facts)
@@ -211,6 +242,16 @@ class LazyFact(dict):
             raise KeyError(key)
         value = self[key] = make(self)
         return value
+
+
+def matched_rules(pack: Pack, kind: str, matches, facts: list[dict]) -> list:
+    """The engine's matches as (rule index, data branch or None, fact), in rule order then match order:
+    the decision lists them so."""
+    kind_rules = pack.rulesets[kind]
+    if kind_rules.first_match:
+        return first_branches(kind_rules, matches, facts)
+    entries = kind_rules.entries
+    return sorted(((*entries[m.rule_index], m.fact) for m in matches), key=_FIRST)
 
 
 def first_branches(kind_rules, matches, facts: list[dict]) -> list:

@@ -24,8 +24,8 @@ _IGNORED_DIRS = {"__pycache__", "build", "dist"}
 _IGNORED_SUFFIXES = (".pyc", ".pyo")
 
 
-def pack_files(directory: Path) -> dict[str, str]:
-    """{relative posix path: "sha256:<hex>"} for every content file of a pack directory."""
+def pack_contents(directory: Path) -> dict[str, bytes]:
+    """{relative posix path: bytes} for every content file of a pack directory."""
     files = {}
     for path in sorted(directory.rglob("*")):
         relative = path.relative_to(directory)
@@ -33,8 +33,17 @@ def pack_files(directory: Path) -> dict[str, str]:
                for part in relative.parts):
             continue
         if path.is_file() and not path.name.endswith(_IGNORED_SUFFIXES):
-            files[relative.as_posix()] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+            files[relative.as_posix()] = path.read_bytes()
     return files
+
+
+def file_digests(contents: dict[str, bytes]) -> dict[str, str]:
+    return {name: "sha256:" + hashlib.sha256(data).hexdigest() for name, data in contents.items()}
+
+
+def pack_files(directory: Path) -> dict[str, str]:
+    """{relative posix path: "sha256:<hex>"} for every content file of a pack directory."""
+    return file_digests(pack_contents(directory))
 
 
 def tree_digest(files: dict[str, str]) -> str:

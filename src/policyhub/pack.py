@@ -25,7 +25,7 @@ from . import vocabulary
 from .caseio import load_yaml
 from .engine import CompiledRuleset
 from .errors import PackLoadError
-from .integrity import PackLock
+from .integrity import PackLock, file_digests, pack_contents, tree_digest
 from .rules.model import KINDS, DeriveSpec, Rule, derive_spec, message_field_spec
 from .rules.thresholds import Thresholds, covers, flatten
 from .ruledata.loader import load_rule_files
@@ -47,6 +47,9 @@ MANIFEST_KEYS = {
     "description": False,
     "interpretations": False,
     "uses": False,
+    # true: the pack's rules read a ballot's `history`, which the decision record supplies when a
+    # request has none (store/recorder.py)
+    "reads_history": False,
 }
 # values: the setting's allowed values, where the rule scripts handle a fixed set (checked at load).
 INTERPRETATION_KEYS = {"id": True, "setting": True, "default": True, "rules": True, "text": True, "values": False}
@@ -99,6 +102,11 @@ class Pack:
     uses: tuple[str, ...] = ()  # the shared rule libraries the pack takes
     # fact type -> message field -> its @message_field function
     message_fields: dict[str, dict[str, Callable]] = field(default_factory=dict)
+    # The content files as they were read at load (what the decision record archives for replay)
+    # and their tree digest (integrity.tree_digest, as in a lock file): which exact version decided.
+    files: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    digest: str = ""
+    reads_history: bool = False
     # kind -> its derive functions, each with the thresholds view restricted to the keys it
     # declared: built once with the pack rather than on every request (see derive_views).
     derives_by_kind: dict[str, tuple[tuple[DeriveFunction, Thresholds], ...]] = field(
@@ -382,6 +390,9 @@ def _load(directory: Path, private_package: str, lock: PackLock | None, settings
         description = _text(findings, "pack.yaml: description", manifest["description"])
     if not manifest.get("locality"):
         findings.append("pack.yaml: locality must not be empty")
+    if not isinstance(manifest.get("reads_history", False), bool):
+        findings.append("pack.yaml: reads_history must be true or false")
+    contents = pack_contents(directory)  # read before any script runs: the version that is loaded
     if lock is not None and not findings:
         tampered = lock.check(f"{pack_id}@{version}", directory)
         if tampered:  # refuse before importing a single rule script
@@ -482,6 +493,9 @@ def _load(directory: Path, private_package: str, lock: PackLock | None, settings
         submission_kinds=frozenset(data.submission_kinds),
         uses=tuple(library.name for library in libraries),
         message_fields=message_fields,
+        files=contents,
+        digest=tree_digest(file_digests(contents)),
+        reads_history=manifest.get("reads_history") is True,
     )
 
 

@@ -29,6 +29,7 @@ import structlog
 
 from . import logs, metrics
 from .frozen import FrozenPacks
+from .store.config import StoreConfig
 from .v1 import admin_pb2, admin_pb2_grpc, policyhub_pb2
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ class ServerConfig:
     tls_cert: str | None = None
     tls_key: str | None = None
     tls_client_ca: str | None = None  # given: clients must present a certificate it signed
+    # The decision record (store/): `policyhub serve` keeps it in SQLite by default; off here.
+    decision_store: StoreConfig = field(default_factory=lambda: StoreConfig(store="none"))
 
     def source(self) -> PackSource:
         from .reload import PackSource
@@ -221,6 +224,61 @@ class Supervisor:
         self.frozen.close()
 
 
+def _open_record(store_config: StoreConfig):
+    """(store, pseudonymiser) with the schema migrated, or None when the record is off."""
+    if not store_config.enabled:
+        return None
+    from .store.config import open_store
+
+    return open_store(store_config, migrate=True)
+
+
+def _describe(store_config: StoreConfig, record) -> str:
+    """The store for the `serving` line, without a password that a PostgreSQL URL may hold."""
+    if record is None:
+        return "none"
+    if store_config.is_postgresql:
+        from urllib.parse import urlsplit
+
+        url = urlsplit(store_config.store)
+        return f"postgresql://{url.hostname or ''}{f':{url.port}' if url.port else ''}{url.path}"
+    return f"sqlite:///{record[0].path}"
+
+
+class _Retention:
+    """Removes records past --retention-days at start and then hourly, and checkpoints an SQLite
+    store's WAL about once a second (the supervisor's loop)."""
+
+    EVERY_S = 3600.0
+
+    def __init__(self, store_config: StoreConfig, store) -> None:
+        self.days, self.store, self.next, self.next_checkpoint = store_config.retention_days, store, 0.0, 0.0
+
+    def tick(self) -> None:
+        if self.store is None:
+            return
+        checkpoint = getattr(self.store, "checkpoint", None)  # SQLite: the WAL copied back, off the workers' path
+        if checkpoint is not None and time.monotonic() >= self.next_checkpoint:
+            self.next_checkpoint = time.monotonic() + 1.0
+            try:
+                checkpoint()
+            except Exception as exc:
+                log.error("checkpoint_failed", error=f"{type(exc).__name__}")
+        if not self.days or time.monotonic() < self.next:
+            return
+        self.next = time.monotonic() + self.EVERY_S
+        import datetime as dt
+
+        cutoff = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=self.days)).isoformat(timespec="microseconds")
+        try:
+            removed = self.store.purge_before(cutoff.replace("+00:00", "Z"))
+        except Exception as exc:  # the store may be down: try again next hour
+            log.error("retention_failed", error=f"{type(exc).__name__}")
+            return
+        if removed:
+            log.info("retention", removed=removed, days=self.days)
+
+
 class AdminServicer(admin_pb2_grpc.AdminServicer):
     def __init__(self, supervisor: Supervisor) -> None:
         self.supervisor = supervisor
@@ -229,12 +287,16 @@ class AdminServicer(admin_pb2_grpc.AdminServicer):
         return self.supervisor.reload()
 
 
-def _admin_server(supervisor: Supervisor, config: ServerConfig):
+def _admin_server(supervisor: Supervisor, config: ServerConfig, record=None):
     from . import decoding
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="policyhub-admin"))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="policyhub-admin"))
     # Not the generated add_AdminServicer_to_server: bytes that do not parse are INVALID_ARGUMENT, not INTERNAL.
     decoding.add_servicer(AdminServicer(supervisor), server, admin_pb2.DESCRIPTOR.services_by_name["Admin"])
+    if record is not None:  # policyhub.v1.Decisions: the record is looked up here, never on the public port
+        from .store.service import add_decisions_service
+
+        add_decisions_service(server, *record, config.source())
     port = bind(server, f"{config.admin_host}:{config.admin_port}", config)
     server.start()
     return server, port
@@ -244,6 +306,7 @@ def supervise(config: ServerConfig) -> int:
     """Run `config.workers` worker processes until SIGTERM/SIGINT; restart any that dies."""
     logs.configure(config.log_level)
     config.credentials()  # a bad TLS setting fails here, before any worker starts
+    record = _open_record(config.decision_store)  # migrated (and its key made) before any worker writes
     reserved = _reserve_port(config.host, config.port)
     config.port = reserved.getsockname()[1]
     metrics_dir, created = metrics.prepare_multiprocess_dir()  # before any worker starts
@@ -265,10 +328,13 @@ def supervise(config: ServerConfig) -> int:
             config.metrics_host or config.host, config.metrics_port, stats
         )
     if config.admin_port is not None:
-        admin_server, serving["admin_port"] = _admin_server(supervisor, config)
+        admin_server, serving["admin_port"] = _admin_server(supervisor, config, record)
+    serving["decision_store"] = _describe(config.decision_store, record)
     log.info("serving", **serving)
     exit_code = 0
+    retention = _Retention(config.decision_store, record[0] if record else None)
     while not stopping.wait(0.2):
+        retention.tick()
         if not supervisor.restart_dead():
             exit_code = EXIT_PACKS_REFUSED
             break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import grpc
 import structlog
 from google.protobuf import any_pb2, json_format
@@ -127,10 +129,13 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
     # for gRPC to serialise it again, once per Result and once more for the batch, cost more
     # than the RPC layer itself.
 
-    def _result(self, index: int, request: pb.EvaluateRequest) -> bytes:
+    def _result(self, index: int, request: pb.EvaluateRequest, whole: bool = False) -> bytes:
+        """`whole`: an unavailable decision store fails the call (a batch), not only this item."""
         try:
             return result_wire(index, request.request_id, decision=self.evaluator.evaluate_wire(request))
         except PolicyError as exc:
+            if whole and exc.code == grpc.StatusCode.UNAVAILABLE:
+                raise
             if exc.code == grpc.StatusCode.INTERNAL:
                 log.error("evaluation_failed", index=index, error=getattr(exc, "summary", exc.code.name))
             return result_wire(index, request.request_id, error=error_message(exc))
@@ -148,12 +153,32 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
             exc = InvalidArgument([("requests", f"at most {MAX_BATCH} per batch, got {len(request.requests)}")])
             context.abort_with_status(rich_status(exc))
         results = []
-        with logs.held_lines():  # the batch's decision lines in a few writes, before the answer goes
-            for index, item in enumerate(request.requests):
-                if not context.is_active():  # the caller has gone (deadline, cancel): stop working for no one
-                    return pb.EvaluateBatchResponse()
-                results.append(self._result(index, item))
+        record = self.evaluator.hook
+        try:
+            # The batch's decision lines in a few writes, and its records in one commit, before the answer goes.
+            with logs.held_lines(), (record.batch() if record is not None else nullcontext()) as batch:
+                for index, item in enumerate(request.requests):
+                    if not context.is_active():  # the caller has gone (deadline, cancel): stop working for no one
+                        return pb.EvaluateBatchResponse()
+                    if batch is not None:
+                        batch.index = index
+                    results.append(self._result(index, item, whole=True))
+        except PolicyError as exc:  # the record could not be read or committed: nothing of the batch is answered
+            context.abort_with_status(rich_status(exc))
+        if batch is not None:
+            for index, (outcome, wire, row) in batch.outcomes.items():
+                if outcome.status != "recorded":  # a retried request id: its earlier decision, or a refusal
+                    results[index] = self._settled(index, request.requests[index], outcome, wire, row)
         return batch_wire(results)
+
+    @staticmethod
+    def _settled(index: int, request: pb.EvaluateRequest, outcome, wire: bytes, row: dict) -> bytes:
+        from .store.recorder import answer
+
+        try:
+            return result_wire(index, request.request_id, decision=answer(outcome, wire, row))
+        except PolicyError as exc:
+            return result_wire(index, request.request_id, error=error_message(exc))
 
     def EvaluateStream(self, request_iterator, context):
         for index, request in enumerate(request_iterator):

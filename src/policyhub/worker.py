@@ -63,10 +63,36 @@ def build_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse
     return server, port, health_servicer
 
 
-def mark_serving(health_servicer, serving: bool) -> None:
+def mark_serving(health_servicer, serving: bool, names=("", SERVICE_NAME)) -> None:
     status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
-    for name in ("", SERVICE_NAME):
+    for name in names:
         health_servicer.set(name, status)
+
+
+def _recorder(config: ServerConfig):
+    """The decision record's hook for this worker's evaluator, or None when the record is off."""
+    if not config.decision_store.enabled:
+        return None
+    from .store.config import open_store
+    from .store.recorder import Recorder
+
+    store, pseudonymise = open_store(config.decision_store)  # the supervisor migrated it
+    return Recorder(store, pseudonymise)
+
+
+def _watch_store(recorder, health_servicer, stopped: threading.Event, draining: threading.Event) -> None:
+    """The store's state on health: a failed write turns policyhub.v1.PolicyHub NOT_SERVING (a
+    readiness probe takes the replica out; liveness, on "", leaves it running); this probe turns it
+    back once the store answers again. The whole server ("") stays SERVING: restarting would not help."""
+    def changed(healthy: bool) -> None:
+        if not draining.is_set():
+            mark_serving(health_servicer, healthy, names=(SERVICE_NAME,))
+
+    recorder.on_health = changed
+    recorder.probe()
+    while not stopped.wait(1.0):
+        if not recorder.healthy:
+            recorder.probe()
 
 
 def _publish_packs(evaluator: Evaluator, before: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -107,11 +133,13 @@ def run_worker(config: ServerConfig, index: int, control=None) -> None:
     except PackLoadError as exc:
         log.error("packs_refused", worker=index, lock_file=source.lock_file, findings=exc.findings)
         sys.exit(EXIT_PACKS_REFUSED)
-    evaluator = Evaluator(registry)
+    recorder = _recorder(config)
+    evaluator = Evaluator(registry, hook=recorder)
     server, port, health_servicer = build_server(evaluator, f"{config.host}:{config.port}", config, reuse_port=True)
-    stopped = threading.Event()
+    stopped, draining = threading.Event(), threading.Event()
 
     def drain(signum, frame):
+        draining.set()
         mark_serving(health_servicer, False)
         log.info("worker_draining", worker=index, grace_s=config.grace, delay_s=config.drain_delay)
 
@@ -129,6 +157,8 @@ def run_worker(config: ServerConfig, index: int, control=None) -> None:
     if control is not None:
         threading.Thread(target=_serve_reloads, args=(control, evaluator, source, index), daemon=True).start()
     mark_serving(health_servicer, True)
+    if recorder is not None:
+        threading.Thread(target=_watch_store, args=(recorder, health_servicer, stopped, draining), daemon=True).start()
     log.info("worker_serving", worker=index, pid=os.getpid(), port=port, packs=[p.ref for p in evaluator.registry.packs()])
     stopped.wait()
     log.info("worker_stopped", worker=index)

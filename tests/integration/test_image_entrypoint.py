@@ -49,6 +49,8 @@ def image_environment(dockerfile: Dockerfile, lock_file: str) -> dict[str, str]:
         "POLICYHUB_SERVE_PORT": str(free_port()),
         "POLICYHUB_SERVE_METRICS_PORT": str(free_port()),
         "POLICYHUB_SERVE_LOCK_FILE": lock_file,
+        # the image's volume for the decision record: a directory of the test's own here
+        "POLICYHUB_SERVE_STATE_DIR": os.path.join(os.path.dirname(lock_file), "state"),
     }
     assert set(overrides) <= set(image_env), "override only what the image sets"
     # The host's own policyhub or Prometheus settings must not leak in: the image has none.

@@ -42,9 +42,13 @@ def examples(in_ci: int, share_of_long: float) -> int:
 
 @pytest.fixture(scope="session")
 def reliability_server():
-    """Two workers, every bundled pack, the demo and the faulty test packs, /metrics on."""
+    """Two workers, every bundled pack, the demo and the faulty test packs, /metrics on.
+
+    No decision record: these tests compare answers with in-process evaluation, and history read
+    from a record would (rightly) change huoerqi's escalations. The record under the same load and
+    the same planted personal data: tests/integration/test_decision_record.py."""
     running = RunningServer("--workers", "2", "--pack-path", str(DEMO_PACK), "--pack-path", str(FAULTY_PACK),
-                            "--metrics-port", "0")
+                            "--metrics-port", "0", "--decision-store", "none")
     wait_workers(running, 2)
     yield running
     assert running.stop() == 0

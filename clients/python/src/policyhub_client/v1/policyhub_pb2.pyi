@@ -171,15 +171,17 @@ class ThresholdSource(_message.Message):
     def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ..., clause: _Optional[str] = ..., quote: _Optional[str] = ..., rules: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class PackRef(_message.Message):
-    __slots__ = ("id", "version")
+    __slots__ = ("id", "version", "digest")
     ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
     id: str
     version: str
-    def __init__(self, id: _Optional[str] = ..., version: _Optional[str] = ...) -> None: ...
+    digest: str
+    def __init__(self, id: _Optional[str] = ..., version: _Optional[str] = ..., digest: _Optional[str] = ...) -> None: ...
 
 class Decision(_message.Message):
-    __slots__ = ("decision_id", "pack", "compliant", "violations", "grades", "consequences", "trace", "request_id", "notes")
+    __slots__ = ("decision_id", "pack", "compliant", "violations", "grades", "consequences", "trace", "request_id", "notes", "history_refs", "history_source")
     DECISION_ID_FIELD_NUMBER: _ClassVar[int]
     PACK_FIELD_NUMBER: _ClassVar[int]
     COMPLIANT_FIELD_NUMBER: _ClassVar[int]
@@ -189,6 +191,8 @@ class Decision(_message.Message):
     TRACE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     NOTES_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_REFS_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_SOURCE_FIELD_NUMBER: _ClassVar[int]
     decision_id: str
     pack: PackRef
     compliant: bool
@@ -198,7 +202,9 @@ class Decision(_message.Message):
     trace: _containers.RepeatedCompositeFieldContainer[TraceEntry]
     request_id: str
     notes: _containers.RepeatedCompositeFieldContainer[Violation]
-    def __init__(self, decision_id: _Optional[str] = ..., pack: _Optional[_Union[PackRef, _Mapping]] = ..., compliant: _Optional[bool] = ..., violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., grades: _Optional[_Iterable[_Union[Grade, _Mapping]]] = ..., consequences: _Optional[_Iterable[_Union[Consequence, _Mapping]]] = ..., trace: _Optional[_Iterable[_Union[TraceEntry, _Mapping]]] = ..., request_id: _Optional[str] = ..., notes: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ...) -> None: ...
+    history_refs: _containers.RepeatedScalarFieldContainer[str]
+    history_source: str
+    def __init__(self, decision_id: _Optional[str] = ..., pack: _Optional[_Union[PackRef, _Mapping]] = ..., compliant: _Optional[bool] = ..., violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., grades: _Optional[_Iterable[_Union[Grade, _Mapping]]] = ..., consequences: _Optional[_Iterable[_Union[Consequence, _Mapping]]] = ..., trace: _Optional[_Iterable[_Union[TraceEntry, _Mapping]]] = ..., request_id: _Optional[str] = ..., notes: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., history_refs: _Optional[_Iterable[str]] = ..., history_source: _Optional[str] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
     __slots__ = ("field", "description")

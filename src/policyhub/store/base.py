@@ -1,0 +1,283 @@
+"""The store interface and the SQL both backends share; sqlite.py and postgresql.py hold the rest.
+
+Writes are serialised by a store-wide lock taken at the start of each write transaction
+(SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock), so every writer,
+whatever its process or machine, reads the chain's head and appends after it: one chain, no
+forks. A batch is one transaction: all its records or none.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import threading
+import zlib
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import orjson
+
+from ..errors import PolicyError
+from .chain import COLUMNS, GENESIS, record_hash
+
+import grpc
+
+
+class StoreUnavailable(PolicyError):
+    """The store cannot take the record: the call fails rather than answer without one."""
+
+    code = grpc.StatusCode.UNAVAILABLE
+
+
+@dataclass
+class Pending:
+    """A record before it has its place in the chain (seq, prev_hash, hash, recorded_at)."""
+
+    row: dict[str, Any]
+    # A ballot's (locality, subject, kind, year): its earlier decision there is superseded by this one.
+    slot: tuple | None = None
+
+
+@dataclass
+class Outcome:
+    """What became of a pending record: `recorded`, `stored` (the request id's earlier, same input:
+    `row` is it) or `conflict` (the request id was used for a different input: `row` is that one)."""
+
+    status: str
+    row: dict[str, Any] | None = None
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+_SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM decisions"
+_INSERT = "INSERT INTO decisions (" + ", ".join(COLUMNS) + ") VALUES (" + ", ".join("?" * len(COLUMNS)) + ")"
+# The partial indexes' own conditions are repeated in the queries: a planner cannot see that
+# `request_id = ?` excludes '' and would scan the whole table instead.
+_BY_REQUEST = " WHERE request_id = ? AND request_id <> ''"
+LIST_FILTERS = {"subject": "subject = ? AND subject <> ''", "locality": "locality = ?", "pack_id": "pack_id = ?",
+                "pack_version": "pack_version = ?", "kind": "kind = ?",
+                "recorded_from": "recorded_at >= ?", "recorded_to": "recorded_at < ?"}
+
+
+class SQLStore:
+    """A decision store over a DB-API connection per thread; subclasses connect and lock."""
+
+    url: str = ""
+    placeholder = "?"
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._archived: set[str] = set()
+
+    # -- what a backend provides --------------------------------------------------------------
+    def _connect(self):
+        raise NotImplementedError
+
+    def _begin_write(self, cursor) -> None:
+        raise NotImplementedError
+
+    def _unavailable(self, exc: Exception) -> bool:
+        """True when `exc` means the store is down, full or locked out (not a bug of ours)."""
+        raise NotImplementedError
+
+    def migrate(self) -> None:
+        raise NotImplementedError
+
+    # -- plumbing -------------------------------------------------------------------------------
+    def _sql(self, sql: str) -> str:
+        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def _conn(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def _drop_connection(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:
+                pass
+
+    def _run(self, work, write: bool = False):
+        """`work(cursor)` in one transaction; store failures become StoreUnavailable."""
+        try:
+            conn = self._conn()
+            cursor = conn.cursor()
+            try:
+                if write:
+                    self._begin_write(cursor)
+                result = work(cursor)
+                conn.commit()
+                return result
+            except BaseException:
+                try:
+                    conn.rollback()
+                except Exception:
+                    pass
+                raise
+        except PolicyError:
+            raise
+        except Exception as exc:
+            if self._unavailable(exc):
+                self._drop_connection()  # a fresh one next time (the server may be back)
+                raise StoreUnavailable(f"decision store unavailable: {type(exc).__name__}: {exc}".strip()) from None
+            raise
+
+    def _rows(self, cursor, sql: str, params=()) -> list[dict]:
+        cursor.execute(self._sql(sql), params)
+        return [dict(zip(COLUMNS, row)) for row in cursor.fetchall()]
+
+    def close(self) -> None:
+        self._drop_connection()
+
+    # -- writing --------------------------------------------------------------------------------
+    def append(self, pending: list[Pending]) -> list[Outcome]:
+        """Append the records in one transaction, after the chain's head; idempotent by request id."""
+        return self._run(lambda cursor: self._append(cursor, pending), write=True)
+
+    def _append(self, cursor, pending: list[Pending]) -> list[Outcome]:
+        # A few statements per transaction whatever its size (a round trip each on PostgreSQL):
+        # the head, earlier uses of the request ids, the slots' latest decisions, then the inserts.
+        cursor.execute("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")
+        head = cursor.fetchone() or self._anchor(cursor)
+        seq, prev = int(head[0]), head[1]
+        recorded_at = now_iso()
+        earlier = self._by_request_ids(cursor, {item.row["request_id"] for item in pending if item.row["request_id"]})
+        latest = self._latest_in_slots(cursor, {item.slot for item in pending if item.slot is not None})
+        outcomes: list[Outcome] = []
+        inserts = []
+        for item in pending:
+            row = item.row
+            request_id = row["request_id"]
+            if request_id and request_id in earlier:
+                found = earlier[request_id]
+                outcomes.append(Outcome("stored" if found["input_digest"] == row["input_digest"] else "conflict", found))
+                continue
+            if item.slot is not None:
+                row["supersedes"] = latest.get(item.slot, "")
+                latest[item.slot] = row["decision_id"]
+            seq += 1
+            row.update(seq=seq, prev_hash=prev, recorded_at=recorded_at)
+            row["hash"] = prev = record_hash(row)
+            inserts.append([row[name] for name in COLUMNS])
+            if request_id:
+                earlier[request_id] = row
+            outcomes.append(Outcome("recorded", row))
+        if inserts:
+            cursor.executemany(self._sql(_INSERT), inserts)
+        return outcomes
+
+    def _by_request_ids(self, cursor, request_ids: set[str]) -> dict[str, dict]:
+        if not request_ids:
+            return {}
+        marks = ", ".join("?" * len(request_ids))
+        rows = self._rows(cursor, _SELECT + f" WHERE request_id IN ({marks}) AND request_id <> ''", tuple(request_ids))
+        return {row["request_id"]: row for row in rows}
+
+    def _latest_in_slots(self, cursor, slots: set[tuple]) -> dict[tuple, str]:
+        """Each (locality, subject, kind, year)'s latest decision id, for those that have one: one
+        statement, an index probe per slot (a subject's whole past is not read)."""
+        if not slots:
+            return {}
+        one = ("SELECT * FROM (SELECT locality, subject, kind, year, decision_id FROM decisions WHERE locality = ?"
+               " AND subject = ? AND kind = ? AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1) AS s{n}")
+        ordered = sorted(slots)
+        sql = " UNION ALL ".join(one.format(n=n) for n in range(len(ordered)))
+        cursor.execute(self._sql(sql), [value for slot in ordered for value in slot])
+        return {(locality, subject, kind, year): decision_id
+                for locality, subject, kind, year, decision_id in cursor.fetchall()}
+
+    def _anchor(self, cursor) -> tuple[int, str]:
+        cursor.execute("SELECT seq, hash FROM chain_anchor WHERE id = 1")
+        return cursor.fetchone() or (0, GENESIS)
+
+    def anchor(self) -> tuple[int, str]:
+        return self._run(self._anchor)
+
+    def purge_before(self, cutoff: str) -> int:
+        """Retention: remove the oldest records recorded before `cutoff` (a prefix of the chain) and
+        move the anchor to the last one removed, so the chain still verifies from there."""
+        def work(cursor):
+            cursor.execute(self._sql("SELECT MAX(seq) FROM decisions WHERE recorded_at < ?"), (cutoff,))
+            last = cursor.fetchone()[0]
+            if last is None:
+                return 0
+            cursor.execute(self._sql("SELECT hash FROM decisions WHERE seq = ?"), (last,))
+            last_hash = cursor.fetchone()[0]
+            cursor.execute(self._sql("SELECT COUNT(*) FROM decisions WHERE seq <= ?"), (last,))
+            removed = cursor.fetchone()[0]
+            cursor.execute(self._sql("DELETE FROM decisions WHERE seq <= ?"), (last,))
+            cursor.execute("DELETE FROM chain_anchor")
+            cursor.execute(self._sql("INSERT INTO chain_anchor (id, seq, hash) VALUES (1, ?, ?)"), (last, last_hash))
+            return removed
+        return self._run(work, write=True)
+
+    def archive_pack(self, digest: str, pack_id: str, version: str, files: dict[str, bytes]) -> None:
+        """Keep a pack version's files by digest, once (the first time it decides)."""
+        if digest in self._archived:
+            return
+        blob = zlib.compress(orjson.dumps({name: base64.b64encode(data).decode() for name, data in files.items()}))
+        self._run(lambda cursor: cursor.execute(self._sql(
+            "INSERT INTO pack_archive (digest, pack_id, version, archived_at, files) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (digest) DO NOTHING"), (digest, pack_id, version, now_iso(), blob)), write=False)
+        self._archived.add(digest)
+
+    # -- reading --------------------------------------------------------------------------------
+    def get(self, decision_id: str) -> dict | None:
+        rows = self._run(lambda cursor: self._rows(cursor, _SELECT + " WHERE decision_id = ?", (decision_id,)))
+        return rows[0] if rows else None
+
+    def by_request(self, request_id: str) -> dict | None:
+        rows = self._run(lambda cursor: self._rows(cursor, _SELECT + _BY_REQUEST, (request_id,)))
+        return rows[0] if rows else None
+
+    def list(self, filters: dict[str, Any], after_seq: int = 0, limit: int = 50) -> list[dict]:
+        clauses, params = ["seq > ?"], [after_seq]
+        for name, value in filters.items():
+            if value not in (None, ""):
+                clauses.append(LIST_FILTERS[name])
+                params.append(value)
+        sql = _SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY seq LIMIT ?"
+        return self._run(lambda cursor: self._rows(cursor, sql, (*params, limit)))
+
+    def history(self, locality: str, subject: str, kind: str, before_year: int) -> list[tuple[int, str, str]]:
+        """(year, grade, decision id) per earlier year: the latest decision of each year (a later one
+        supersedes an earlier), only those that graded the subject."""
+        def work(cursor):
+            cursor.execute(self._sql(
+                "SELECT year, grade, decision_id FROM decisions WHERE subject = ? AND locality = ? AND kind = ?"
+                " AND year < ? AND subject <> '' ORDER BY seq"), (subject, locality, kind, before_year))
+            latest: dict[int, tuple[str, str]] = {}
+            for year, grade, decision_id in cursor.fetchall():
+                latest[int(year)] = (grade, decision_id)
+            return [(year, grade, decision_id) for year, (grade, decision_id) in sorted(latest.items()) if grade]
+        return self._run(work)
+
+    def rows(self, batch: int = 1000) -> Iterator[dict]:
+        """Every record in seq order, read a page at a time."""
+        after = 0
+        while True:
+            page = self._run(lambda cursor: self._rows(cursor, _SELECT + " WHERE seq > ? ORDER BY seq LIMIT ?", (after, batch)))
+            yield from page
+            if len(page) < batch:
+                return
+            after = page[-1]["seq"]
+
+    def pack_archive(self, digest: str) -> tuple[str, str, dict[str, bytes]] | None:
+        def work(cursor):
+            cursor.execute(self._sql("SELECT pack_id, version, files FROM pack_archive WHERE digest = ?"), (digest,))
+            return cursor.fetchone()
+        found = self._run(work)
+        if found is None:
+            return None
+        files = orjson.loads(zlib.decompress(bytes(found[2])))
+        return found[0], found[1], {name: base64.b64decode(data) for name, data in files.items()}
+
+    def ping(self) -> None:
+        self._run(lambda cursor: cursor.execute("SELECT 1 FROM chain_anchor LIMIT 1"))

@@ -1,0 +1,324 @@
+"""The evaluator's hook into the decision record: history in, the finished decision out.
+
+`history` runs before a pack's derive functions: a ballot for a pack that reads history, sent
+without one, gets the subject's earlier grades from the record (the latest decision of each
+earlier year, under the same locality), and the decision names the decisions used.
+`finished` turns a decision into a record (personal data pseudonymised) and commits it before
+the answer goes; inside `batch()` the records are held and committed together at its end.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import orjson
+import structlog
+from google.protobuf import json_format
+
+from ..errors import InvalidArgument
+from ..v1 import policyhub_pb2 as pb
+from .base import Outcome, Pending, SQLStore, StoreUnavailable
+from .pseudonym import Pseudonymiser, Replacer
+
+log = structlog.get_logger("policyhub.store")
+
+
+def _text(text: pb.Text) -> dict:
+    return {k: v for k, v in (("zh", text.zh), ("en", text.en)) if v}
+
+
+def _citation(citation: pb.Citation) -> dict:
+    return {k: v for k, v in (("document", citation.document), ("clause", citation.clause)) if v}
+
+
+def _items(pairs) -> dict:
+    return {k: v for k, v in pairs if v}
+
+
+def _violation(v: pb.Violation) -> dict:
+    return _items((("rule_id", v.rule_id), ("severity", v.severity), ("path", v.path),
+                   ("message", _text(v.message)), ("citation", _citation(v.citation))))
+
+
+def _grade(g: pb.Grade) -> dict:
+    return _items((("scheme", g.scheme), ("code", g.code), ("label", _text(g.label)), ("rule_id", g.rule_id),
+                   ("citation", _citation(g.citation))))
+
+
+def _consequence(c: pb.Consequence) -> dict:
+    return _items((("code", c.code), ("label", _text(c.label)), ("rule_id", c.rule_id), ("citation", _citation(c.citation)),
+                   ("params", json_format.MessageToDict(c.params) if c.HasField("params") else None)))
+
+
+# An item's JSON by its wire bytes (subject id aside): a rule's violations, grades and consequences
+# repeat across decisions, so most are found here rather than built field by field. Read-only dicts.
+_ITEMS: dict[bytes, dict] = {}
+_ITEMS_MAX = 16384
+
+
+def _item(message, build) -> dict:
+    key = message.SerializeToString()
+    found = _ITEMS.get(key)
+    if found is None:
+        if len(_ITEMS) >= _ITEMS_MAX:
+            _ITEMS.clear()
+        found = _ITEMS[key] = build(message)
+    return found
+
+
+def _with_subject(message, build) -> dict:
+    subject = message.subject_id
+    if not subject:
+        return _item(message, build)
+    message.subject_id = ""  # the decision was parsed for this: changing it changes nothing sent
+    return {"subject_id": subject, **_item(message, build)}
+
+
+def decision_dict(decision: pb.Decision) -> dict:
+    """The decision's canonical JSON (json_format's, defaults left out, the trace too), written out:
+    json_format's generic walk cost more than everything else the record does per decision.
+    Consumes `decision` (its subject ids are cleared on the way)."""
+    out: dict[str, Any] = _items((("decision_id", decision.decision_id), ("request_id", decision.request_id)))
+    pack = decision.pack
+    out["pack"] = _items((("id", pack.id), ("version", pack.version), ("digest", pack.digest)))
+    if decision.compliant:
+        out["compliant"] = True
+    if decision.violations:
+        out["violations"] = [_item(v, _violation) for v in decision.violations]
+    if decision.grades:
+        out["grades"] = [_with_subject(g, _grade) for g in decision.grades]
+    if decision.consequences:
+        out["consequences"] = [_with_subject(c, _consequence) for c in decision.consequences]
+    if decision.history_refs:
+        out["history_refs"] = list(decision.history_refs)
+    if decision.history_source:
+        out["history_source"] = decision.history_source
+    return out
+
+
+def stored_wire(row: dict) -> bytes:
+    """A record's decision as wire bytes (what a retried request is answered with)."""
+    decision = pb.Decision()
+    json_format.ParseDict(orjson.loads(row["decision"]), decision)
+    return decision.SerializeToString()
+
+
+def subject_key(ballot: dict) -> str:
+    """Who a ballot grades: the subject's id, else name (as the packs' own rules take it)."""
+    subject = ballot.get("subject") or {}
+    return str(subject.get("id") or subject.get("name") or "")
+
+
+def canonical_input(request: pb.EvaluateRequest) -> bytes:
+    """The request as idempotency compares it: deterministic wire bytes, request id and trace left out."""
+    if not request.request_id and not request.trace:
+        return request.SerializeToString(deterministic=True)
+    copy = pb.EvaluateRequest()
+    copy.CopyFrom(request)
+    copy.ClearField("request_id")
+    copy.ClearField("trace")
+    return copy.SerializeToString(deterministic=True)
+
+
+class _Slot:
+    __slots__ = ("pending", "outcome", "error", "lead", "done")
+
+    def __init__(self, pending: Pending) -> None:
+        self.pending, self.outcome, self.error, self.lead = pending, None, None, False
+        self.done = threading.Event()
+
+    def result(self) -> Outcome:
+        if self.error is not None:
+            raise self.error
+        return self.outcome
+
+
+class GroupCommit:
+    """Unary calls answered by one worker's threads share commits: the first to arrive commits what
+    is queued by then, the others wait for it; whoever queued meanwhile goes next, as one commit.
+    A commit (a lock, WAL writes, an fsync with synchronous=full) is most of what a record costs:
+    shared by the calls in flight, it costs each of them a fraction, and no call is answered before
+    its record is committed."""
+
+    def __init__(self, append) -> None:
+        self.append = append
+        self._lock = threading.Lock()
+        self._queue: list[_Slot] = []
+        self._busy = False
+
+    def submit(self, pending: Pending) -> Outcome:
+        slot = _Slot(pending)
+        with self._lock:
+            self._queue.append(slot)
+            lead = not self._busy
+            self._busy = True
+        if not lead:
+            slot.done.wait()
+            if not slot.lead:
+                return slot.result()
+        with self._lock:  # the leader: everything queued so far, its own record included
+            group, self._queue = self._queue, []
+        try:
+            outcomes, error = self.append([s.pending for s in group]), None
+        except BaseException as exc:  # the store is down: every call of the group fails alike
+            outcomes, error = None, exc
+        for index, member in enumerate(group):
+            member.outcome = outcomes[index] if outcomes is not None else None
+            member.error = error
+            if member is not slot:
+                member.done.set()
+        with self._lock:
+            if self._queue:  # queued during this commit: hand the lead to the first of them
+                follower = self._queue[0]
+                follower.lead = True
+                follower.done.set()
+            else:
+                self._busy = False
+        return slot.result()
+
+
+@dataclass
+class Batch:
+    index: int = 0
+    held: list[tuple[int, Pending, bytes]] = field(default_factory=list)
+    outcomes: dict[int, tuple[Outcome, bytes, dict]] = field(default_factory=dict)
+
+
+class Recorder:
+    def __init__(self, store: SQLStore, pseudonymise: Pseudonymiser) -> None:
+        self.store = store
+        self.pseudonymise = pseudonymise
+        self._local = threading.local()
+        self._health_lock = threading.Lock()
+        self.healthy = True
+        self.on_health = None  # called with True/False when the store goes down or comes back
+        self._commits = GroupCommit(lambda pending: self._guard(self.store.append, pending))
+
+    # -- before derive --------------------------------------------------------------------------
+    def history(self, pack, kind: str, request: pb.EvaluateRequest, submission: dict, day) -> tuple[str, list[str]] | None:
+        if kind != "ballot" or not getattr(pack, "reads_history", False):
+            return None
+        if submission.get("history"):
+            return "request", []
+        subject = subject_key(submission)
+        year = submission.get("year") or (day.year if day else None)
+        if not subject or not year:
+            return "record", []
+        entries = self._guard(self.store.history, request.locality or pack.locality, self.pseudonymise(subject), kind, int(year))
+        if entries:
+            submission["history"] = [{"year": y, "grade": grade} for y, grade, _ in entries]
+        return "record", [decision_id for _, _, decision_id in entries]
+
+    # -- after the decision is made ---------------------------------------------------------------
+    def finished(self, done) -> bytes:
+        pending = self.pending(done)
+        self._guard(self.store.archive_pack, done.pack.digest, done.pack.id, done.pack.version, done.pack.files)
+        batch: Batch | None = getattr(self._local, "batch", None)
+        if batch is not None:
+            batch.held.append((batch.index, pending, done.wire))
+            return done.wire
+        return answer(self._commits.submit(pending), done.wire, pending.row)
+
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """Hold the records of the calls inside; commit them together (all or none) at the end."""
+        batch = self._local.batch = Batch()
+        try:
+            yield batch
+        finally:
+            self._local.batch = None
+        if batch.held:
+            outcomes = self._guard(self.store.append, [pending for _, pending, _ in batch.held])
+            batch.outcomes = {index: (outcome, wire, pending.row)
+                              for (index, pending, wire), outcome in zip(batch.held, outcomes)}
+
+    def pending(self, done) -> Pending:
+        request, kind, pack = done.request, done.kind, done.pack
+        submission, replaced = self.pseudonymise.submission(kind, done.submission)
+        replace = Replacer(replaced).json
+        decision = decision_dict(pb.Decision.FromString(done.wire))
+        trace: list[dict[str, Any]] = []
+        for match in done.matches:  # in rule order
+            rule_id = pack.rules[match.rule_index].id
+            if not trace or trace[-1]["rule_id"] != rule_id:
+                trace.append({"rule_id": rule_id, "matched": []})
+            trace[-1]["matched"].append(match.fact)
+        stored_input: dict[str, Any] = {name: value for name, value in
+                                        (("pack", request.pack), ("locality", request.locality), ("date", request.date)) if value}
+        stored_input[kind] = submission
+        subject, year, grade = "", None, ""
+        locality = request.locality or pack.locality
+        if kind == "ballot":
+            clear = subject_key(done.submission)
+            subject = self.pseudonymise(clear) if clear else ""
+            year = done.submission.get("year") or (done.day.year if done.day else None)
+            clear_id = str((done.submission.get("subject") or {}).get("id", ""))
+            grade = next((g.get("code", "") for g in decision.get("grades", ()) if g.get("subject_id", "") == clear_id), "")
+        row = {
+            "decision_id": done.decision_id, "request_id": request.request_id, "as_of": request.date,
+            "locality": locality, "pack_id": pack.id, "pack_version": pack.version, "pack_digest": pack.digest,
+            "kind": kind, "subject": subject, "year": int(year) if year else None, "grade": grade, "supersedes": "",
+            "history_source": done.history_source, "input_digest": self.pseudonymise.digest(canonical_input(request)),
+            # personal values the walk replaced by field are replaced again wherever free text repeats them
+            "input": replace(orjson.dumps(stored_input).decode()), "decision": replace(orjson.dumps(decision).decode()),
+            "trace": replace(orjson.dumps(trace).decode()),
+        }
+        slot = (locality, subject, kind, int(year)) if subject and year else None
+        return Pending(row, slot)
+
+    def _guard(self, call, *args):
+        """A store call; a failure flips health to NOT_SERVING until a probe finds the store again."""
+        try:
+            result = call(*args)
+        except StoreUnavailable as exc:
+            self._set_health(False, str(exc))
+            raise
+        if not self.healthy:
+            self._set_health(True, "")
+        return result
+
+    def _set_health(self, healthy: bool, why: str) -> None:
+        with self._health_lock:
+            if self.healthy == healthy:
+                return
+            self.healthy = healthy
+        if healthy:
+            log.info("decision_store_available")
+        else:
+            log.error("decision_store_unavailable", error=why)
+        if self.on_health is not None:
+            self.on_health(healthy)
+
+    def probe(self) -> bool:
+        """Try the store (while it is down): True, and health back to SERVING, once it answers."""
+        try:
+            self._guard(self.store.ping)
+        except StoreUnavailable:
+            return False
+        return True
+
+
+def _same_decision(recorded: str, again: str) -> bool:
+    drop = ("decision_id",)
+    first, second = orjson.loads(recorded), orjson.loads(again)
+    return {k: v for k, v in first.items() if k not in drop} == {k: v for k, v in second.items() if k not in drop}
+
+
+def answer(outcome: Outcome, wire: bytes, row: dict | None = None) -> bytes:
+    """What a call answers once its record's outcome is known. A retry (same request id, same
+    input) was evaluated again: when that decision is the recorded one it is answered in clear under
+    the recorded decision id; otherwise (the packs changed since) the recorded decision is, as stored."""
+    if outcome.status == "recorded":
+        return wire
+    assert outcome.row is not None
+    if outcome.status == "stored":
+        if row is not None and _same_decision(outcome.row["decision"], row["decision"]):
+            decision = pb.Decision.FromString(wire)
+            decision.decision_id = outcome.row["decision_id"]
+            return decision.SerializeToString()
+        return stored_wire(outcome.row)
+    raise InvalidArgument([("request_id", f"already used for a different request (decision {outcome.row['decision_id']});"
+                                          " a request id names one request")])

@@ -9,6 +9,21 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKS_DIR = ROOT / "policy_packs"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_state_directory(tmp_path_factory):
+    """Servers the tests start keep their decision record (on by default) in this run's own state
+    directory: never in the user's, and never carrying history from one run into the next."""
+    import os
+
+    previous = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def registry() -> PackRegistry:
     """Every bundled pack, loaded from its installed distribution."""

@@ -74,6 +74,13 @@ class DecisionHook(Protocol):
         """Keep the decision; returns what to answer (the wire, or an earlier stored decision)."""
 
 
+def _request_history(pack: Pack, kind: str, submission: dict) -> tuple[str, list[str]] | None:
+    """Without a decision record, a pack that reads history can only take the request's own: say so."""
+    if kind == "ballot" and getattr(pack, "reads_history", False) and submission.get("history"):
+        return "request", []
+    return None
+
+
 class Evaluator:
     def __init__(self, registry: PackRegistry, observed: bool = True, hook: DecisionHook | None = None) -> None:
         """`observed=False`: no decision log lines or metrics (a reload's fixture check).
@@ -130,7 +137,8 @@ class Evaluator:
             thresholds=pack.thresholds,
         )
         hook = self.hook
-        history = hook.history(pack, kind, request, submission, day) if hook is not None else None
+        history = (hook.history(pack, kind, request, submission, day) if hook is not None
+                   else _request_history(pack, kind, submission))
         facts = self._derive(pack, kind, submission, context)
         try:
             matches = pack.rulesets[kind].ruleset.run(facts)

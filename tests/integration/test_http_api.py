@@ -16,11 +16,22 @@ from policyhub.fixtures import case_files, load_cases
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import submissions_pb2
 
-from .conftest import DEMO_PACK
+from policyhub.v1 import policyhub_pb2_grpc
+
+from .conftest import DEMO_PACK, RunningServer
 from .explorer_process import RunningExplorer
 
 PACKS_DIR = Path(__file__).resolve().parents[2] / "policy_packs"
 CASES = [case for f in case_files(sorted(PACKS_DIR.glob("*/fixtures"))) for case in load_cases(f)]
+
+
+@pytest.fixture(scope="module")
+def stub():
+    """A gRPC server configured as the explorer is: no decision record (so no history from one)."""
+    running = RunningServer("--workers", "2", "--pack-path", str(DEMO_PACK), "--decision-store", "none")
+    with grpc.insecure_channel(running.target) as channel:
+        yield policyhub_pb2_grpc.PolicyHubStub(channel)
+    assert running.stop() == 0
 
 
 @pytest.fixture(scope="module")

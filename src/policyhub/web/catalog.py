@@ -264,9 +264,10 @@ def _run_fixtures(pack: Pack, registry: PackRegistry, by_rule: dict[str, RuleVie
             if problems:
                 failing.append((ref, problems))
             decision = outcome.get("decision")
-            if decision is None or decision["pack"] != {"id": pack.id, "version": pack.version}:
+            if decision is None or (decision["pack"]["id"], decision["pack"]["version"]) != (pack.id, pack.version):
                 continue
             fired = {v["rule_id"] for v in decision.get("violations", [])}
+            fired |= {n["rule_id"] for n in decision.get("notes", [])}
             fired |= {g["rule_id"] for g in decision.get("grades", [])}
             fired |= {c["rule_id"] for c in decision.get("consequences", [])}
             for rule in pack.rules:

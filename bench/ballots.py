@@ -29,7 +29,10 @@ GIVEN = "建国振华丽萍德顺海涛秀英志强"
 
 
 def thresholds() -> dict[str, Any]:
-    return yaml.safe_load((PACK_DIR / "thresholds.yaml").read_text(encoding="utf-8"))
+    from policyhub.pack import split_threshold_sources
+
+    # thresholds may be written {value, clause, quote}: the values
+    return split_threshold_sources([], yaml.safe_load((PACK_DIR / "thresholds.yaml").read_text(encoding="utf-8")))[0]
 
 
 def _tallies(rng: random.Random, valid: int, lean: str) -> dict[str, int]:
@@ -296,6 +299,7 @@ def zen_outcome(result: dict[str, Any]) -> tuple[str | None, list[str]]:
 # ---- 3. policyhub's Decision, in the same shape ----------------------------------------------
 
 def decision_outcome(decision) -> tuple[str | None, list[str]]:
-    fired = [v.rule_id for v in decision.violations] + [g.rule_id for g in decision.grades]
+    # info findings (the pay link) are the decision's notes
+    fired = [v.rule_id for v in decision.violations] + [n.rule_id for n in decision.notes] + [g.rule_id for g in decision.grades]
     fired += sorted({c.rule_id for c in decision.consequences if c.code == "admonition_talk"})
     return (decision.grades[0].code if decision.grades else None), sorted(fired)

@@ -130,7 +130,7 @@ def stack_floor(evaluator, requests):
         context = Context(kind=kind, pack_id=pack.id, locality=request.locality, date=parse_date(request.date),
                           thresholds=pack.thresholds)
         facts = evaluator._derive(pack, kind, submission, context)
-        ruleset = pack.ruleset
+        ruleset = pack.rulesets[kind].ruleset
         # With the end fact always: every state then runs an action before it is deleted.
         batch, _ = facts_json(facts + [{"type": "$end"}], ruleset._sent_names, None)
         decision = evaluator.evaluate(request)
@@ -209,9 +209,9 @@ def breakdown(evaluator, requests) -> list[list[str]]:
                           thresholds=pack.thresholds)
         facts = evaluator._derive(pack, kind, submission, context)
         t = tick("derive facts (the pack's rules/*.py, rules/ballots.py)", t)
-        matches = pack.ruleset.run(facts)
+        matches = pack.rulesets[kind].ruleset.run(facts)
         t = tick("durable_rules (engine.py, enginejson.py)", t)
-        wire, built = evaluator._assemble(pack, kind, matches, request)
+        wire, built = evaluator._assemble(pack, kind, matches, request, facts)
         pb.Decision.FromString(wire)  # as Evaluator.evaluate returns it (the service sends the bytes)
         t = tick("assemble the Decision (evaluator.py, assembly.py)", t)
         evaluator._observe(kind, built, 0.0)

@@ -179,7 +179,7 @@ WRONG = {
     ),
     "a misspelt case key": (
         lambda d: edit(d / "fixtures/cases.yaml", "    expect: {compliant: true}", "    expected: {compliant: true}"),
-        "/fixtures/cases.yaml: cases[2]: unknown key 'expected' (a case has name, request, expect)",
+        "/fixtures/cases.yaml: cases[2]: unknown key 'expected' (a case has name, request, expect, settings)",
     ),
     "a case name used twice": (
         lambda d: edit(d / "fixtures/cases.yaml", "name: mostly incompetent", "name: mostly excellent"),
@@ -282,7 +282,8 @@ def test_the_command_prints_one_line_per_finding_and_exits_1(pack):
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"{pack}/pack.yaml: unknown key 'copies'; pack.yaml takes id, version, title, locality, issuing_body, "
-        "document_number, source_seed, effective_from, effective_to, description, interpretations, reads_history: numbers, dates "
+        "document_number, source_seed, effective_from, effective_to, description, interpretations, uses, reads_history: "
+        "numbers, dates "
         "and lists go in thresholds.yaml",
         f"{pack}/thresholds.yaml: unknown key 'spare' (no rule or derive function reads it)",
     ]

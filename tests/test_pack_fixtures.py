@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from policyhub.fixtures import case_files, judge, load_cases, outcome_in_process, rules_of
+from policyhub.fixtures import Variants, case_files, judge, load_cases, outcome_in_process, rules_of
+from policyhub.testing import decide
 
 PACKS_DIR = Path(__file__).resolve().parent.parent / "policy_packs"
 CASES = [case for f in case_files(sorted(PACKS_DIR.glob("*/fixtures"))) for case in load_cases(f)]
@@ -16,7 +17,13 @@ def test_every_bundled_pack_has_fixtures():
     assert packs and packs == with_cases
 
 
+@pytest.fixture(scope="session")
+def variants(registry):
+    return Variants(registry)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.source.split("policy_packs/")[-1] for c in CASES])
-def test_fixture_case(case, evaluator, registry):
-    outcome = outcome_in_process(evaluator, case.request)
+def test_fixture_case(case, evaluator, registry, variants):
+    # a case with settings is decided by its pack read with them
+    outcome, _ = decide(case, lambda request: outcome_in_process(evaluator, request), variants)
     assert judge(case, outcome, rules_of(registry, outcome)) == []

@@ -30,7 +30,8 @@ def resolve_todos(directory: Path) -> None:
                 if line.lstrip().startswith("#"):
                     continue
                 line = re.sub(r"\s*# TODO.*$", "", line.rstrip("\n")) + "\n"
-                line = line.replace('clause="TODO"', 'clause="一"').replace('"""TODO: ', '"""').replace("TODO ", "")
+                line = line.replace('clause="TODO"', 'clause="一"').replace('clause: "TODO"', 'clause: "一"')
+                line = line.replace('"""TODO: ', '"""').replace("TODO 三、2", "一").replace("TODO ", "")
             lines.append(line)
         path.write_text("".join(lines), encoding="utf-8")
 
@@ -56,7 +57,7 @@ def test_a_county_pack_from_yuyao_2011(tmp_path):
     findings = check([directory], installed=False)
     assert findings and all("TODO" in line for line in findings), "\n".join(findings)
     assert files_of(findings, directory) == {
-        "pack.yaml", "thresholds.yaml", "rules/ballot.py", "rules/log.py", "rules/pledge.py",
+        "pack.yaml", "thresholds.yaml", "rules.yaml", "rules/ballot.py", "rules/log.py", "rules/pledge.py",
         "fixtures/ballot.yaml", "fixtures/fidelity.yaml", "fixtures/log.yaml", "fixtures/pledge.yaml",
         "fixtures/seed_forms.yaml", "regulation.md",
     }
@@ -75,8 +76,9 @@ def test_a_pack_from_nothing(tmp_path):
     findings = check([directory], installed=False)
     assert findings and all("TODO" in line for line in findings), "\n".join(findings)
     assert f"{directory}/regulation.md:3: title: TODO 文件标题" in findings
-    assert f"{directory}/rules/pledge.py:22: clause=\"TODO\",  # the clause of the document this rule comes from, " \
-           "e.g. \"三、2\"" in findings
+    assert f"{directory}/rules.yaml:6: clause: \"TODO\"  # the clause of the document this rule comes from, " \
+           "e.g. 三、2" in findings
+    assert not (directory / "rules").exists()  # a pack of data: no Python
     resolve_todos(directory)
     assert check([directory], installed=False) == []
     result = run_fixtures(directory)
@@ -114,3 +116,19 @@ def test_what_pack_new_refuses(tmp_path):
             result = CliRunner().invoke(main, ["pack", "new", "Cixi", "--id", "Cixi_2011", "--dir", str(tmp_path / "x")])
         assert result.exit_code == 1 and message in result.output, (args, result.output)
     assert not (tmp_path / "x").exists()
+
+
+def test_a_pack_from_one_written_as_data(tmp_path):
+    """--from a pack whose rules are data: rules.yaml comes along renamed, its measurements with it."""
+    directory = tmp_path / "xiang_2010"
+    new_pack(tmp_path, "xiang", "--from", "town_shuangshu_2010", "--id", "xiang_2010", "--dir", str(directory))
+    rules = (directory / "rules.yaml").read_text(encoding="utf-8")
+    assert rules.startswith("# TODO") and "id: xiang_2010.ballot.grade" in rules
+    assert "town_shuangshu_2010" not in rules.split("\n", 1)[1]  # only the TODO names the source
+    assert "uses: [core.ballot]" in (directory / "pack.yaml").read_text(encoding="utf-8")
+    resolve_todos(directory)
+    assert check([directory], installed=False) == []
+    pack = load_pack(directory)
+    assert pack.rulesets["ballot"] and all(r.spec is not None for r in pack.rules)
+    result = run_fixtures(directory)
+    assert result.exit_code == 0, result.output

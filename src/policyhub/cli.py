@@ -207,8 +207,10 @@ def reload(target, timeout, tls_ca, tls_cert, tls_key) -> None:
 
 @main.command("eval")
 @click.argument("case", type=click.Path(exists=True, dir_okay=False))
+@click.option("--trace", is_flag=True, help="Add the trace: every rule, whether it fired, and for rules declared "
+              "as data the condition in words with the values and thresholds it compared.")
 @pack_path_option
-def eval_(case, pack_paths) -> None:
+def eval_(case, trace, pack_paths) -> None:
     """Evaluate one request (YAML or JSON; a fixture case's `request` works too) without a server.
 
     Prints the decision as JSON; an error prints {"error", "message", "field_violations"} and exits 1.
@@ -222,6 +224,8 @@ def eval_(case, pack_paths) -> None:
         raise click.ClickException(str(exc)) from None
     if isinstance(data, dict) and "request" in data and "expect" in data:
         data = data["request"]
+    if trace and isinstance(data, dict):
+        data = {**data, "trace": True}
     evaluator = Evaluator(_registry(pack_paths))
     try:
         _dump(decision_to_dict(evaluator.evaluate(request_from_dict(data))))
@@ -397,19 +401,32 @@ def pack_show(ref, as_json, pack_paths) -> None:
     click.echo(f"  {found.title['en']}")
     click.echo(f"  locality {found.locality}; in force {found.period_text()}; {found.document}")
     click.echo(f"  issued by {found.issuing_body['zh']}; source {found.source_seed}")
+    if found.uses:
+        click.echo(f"  uses rule libraries: {', '.join(found.uses)}")
     click.echo(f"rules ({len(found.rules)}):")
     for rule in found.rules:
         yields = [rule.severity or ""] + (["grade"] if rule.grade else [])
         yields += [c["code"] if isinstance(c, dict) else c for c in rule.consequences]
         yields += [f"{c} (by case)" for c in rule.fact_consequences]
         click.echo(f"  {rule.id:52} [{rule.document or found.document} {rule.clause}] {' '.join(y for y in yields if y)}")
+        if rule.spec is not None:  # declared as data: the condition in words, each threshold with its clause
+            click.echo(f"      for each {rule.spec.fact_type}: {rule.spec.words}")
     click.echo("interpretations:")
     for item in found.interpretations:
         value = found.thresholds.get(item.setting)
         click.echo(f"  {item.id}: {item.setting} = {value!r} (default {item.default!r}) — {item.text['en']}")
     click.echo("thresholds:")
-    for line in json.dumps(found.thresholds_data, ensure_ascii=False, indent=2).splitlines():
-        click.echo(f"  {line}")
+    from .ruledata.trace import rules_reading, threshold_text
+    from .rules.thresholds import flatten
+
+    readers = rules_reading(found)
+    for key, value in sorted(flatten(found.thresholds_data).items()):
+        source = found.threshold_sources.get(key, {})
+        cited = f" ({source['clause']}: {source['quote']})" if source.get("quote") else (
+            f" ({source['clause']})" if source.get("clause") else "")
+        click.echo(f"  {key} = {threshold_text(value)}{cited}")
+        if readers.get(key):
+            click.echo(f"      read by {', '.join(readers[key])}")
 
 
 @pack.command("lock")

@@ -103,6 +103,10 @@ class SidPool:
 class Match(NamedTuple):
     rule_index: int
     fact: dict[str, Any]  # the caller's fact itself when JSON gives it back unchanged: do not modify it
+    fact_index: int = -1  # its index in the facts given to `run`
+
+
+_new_match = tuple.__new__
 
 
 def _no_action(c) -> None:
@@ -114,8 +118,10 @@ class CompiledRuleset:
 
     _names = itertools.count()
 
-    def __init__(self, label: str, conditions: list[Any]) -> None:
+    def __init__(self, label: str, conditions: list[Any], originals: frozenset[str] = frozenset()) -> None:
+        """`originals`: fact types handed back by `run` as given (see enginejson.facts_json)."""
         self.name = f"{label}#{next(self._names)}"
+        self._originals = originals
         self._host = QuietHost()
         self._pool = SidPool()
         self._lock = threading.Lock()
@@ -201,7 +207,7 @@ class CompiledRuleset:
                 # Serialise first: a fact the engine cannot take must fail before a state exists.
                 # No facts: the end fact alone, so that the batch still makes the state.
                 sent_sid = None if sid == DEFAULT_SID else sid
-                batch_json, whole = facts_json(facts or [_END_FACT], self._sent_names, sent_sid)
+                batch_json, whole = facts_json(facts or [_END_FACT], self._sent_names, sent_sid, self._originals)
             except BaseException:
                 self._pool.give_back(sid)
                 raise
@@ -212,10 +218,13 @@ class CompiledRuleset:
             # The engine's own call: Host.delete_state only looks the ruleset up by name first.
             durable_rules_engine.delete_state(self._handle, sid)
             self._pool.give_back(sid)
+        if len(matched) > 1:  # a condition with an `or` fires once for each alternative that holds
+            matched = list(dict.fromkeys(matched))
+        new = _new_match  # a Match without NamedTuple's Python-level __new__: a grade's match is several
         if whole:  # facts JSON would change: hand them back as the engine would have
-            return [Match(index, json.loads(whole[i]) if i in whole else facts[i])
-                    for indices, i in matched for index in indices]
-        return [Match(index, facts[i]) for indices, i in matched for index in indices]
+            decoded = {i: json.loads(whole[i]) for i in {i for _, i in matched} if i in whole}
+            return [new(Match, (index, decoded.get(i, facts[i]), i)) for indices, i in matched for index in indices]
+        return [new(Match, (index, facts[i], i)) for indices, i in matched for index in indices]
 
     def close(self) -> None:
         """Free the engine's ruleset (after a reload retired its pack); later runs are refused.

@@ -115,7 +115,8 @@ def _too_many(fact: dict) -> ValueError:
     )
 
 
-def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | None) -> tuple[str, dict[int, str]]:
+def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | None,
+               originals: frozenset[str] = frozenset()) -> tuple[str, dict[int, str]]:
     """The facts as the engine's JSON batch, each cut to `names` and given `sid` (unless None: the
     engine's default state) and `id` (its index, last).
 
@@ -123,13 +124,33 @@ def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | No
     nested objects, other types or keys that are not strings), its whole JSON text by index:
     decoded, that is the fact as the engine would have returned it. ValueError/TypeError for a
     fact the engine cannot take.
+
+    Facts of the types in `originals` (rule data's measurements, whose rules read them as made)
+    are handed back as given: they are counted whole, but only what is sent must be JSON.
     """
     whole: dict[int, str] = {}
     sent = []
+    floats = False  # a float sent in a fact handed back as given: scan for misread numbers
     for index, fact in enumerate(facts):
         if _PLAIN_VALUES.issuperset(map(type, fact.values())) and _PLAIN_KEYS.issuperset(map(type, fact)):
             if len(fact) > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
                 raise _too_many(fact)
+        elif originals and fact.get("type") in originals:
+            count = len(fact)
+            for value in fact.values():
+                if value.__class__ is dict:
+                    count += _properties(value)
+            if count > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
+                raise _too_many(fact)
+            cut = {key: value for key, value in fact.items() if key in names}
+            if not _PLAIN_VALUES.issuperset(map(type, cut.values())):
+                floats = True
+                _encode(cut)  # a sent value that is not JSON fails here
+            if sid is not None:
+                cut["sid"] = sid
+            cut["id"] = index
+            sent.append(cut)
+            continue
         else:
             if _properties(fact) > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
                 raise _too_many(fact)
@@ -141,7 +162,7 @@ def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | No
         sent.append(cut)
     text = _encode_sent(sent)
     # Only facts with a float can hold a misread number, and those are all in `whole`.
-    if not whole or _DIGIT_EXPONENT_DIGIT.search(text) is None or _EXPONENT_WITHOUT_DOT.search(text) is None:
+    if not (whole or floats) or _DIGIT_EXPONENT_DIGIT.search(text) is None or _EXPONENT_WITHOUT_DOT.search(text) is None:
         return text, whole
     found: dict[str, str] = {}
     text = _encode_sent(_replace_floats(sent, found, os.urandom(8).hex()))

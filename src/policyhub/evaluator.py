@@ -12,14 +12,16 @@ from typing import Any, Protocol
 
 from google.protobuf import json_format
 
-from . import logs, metrics
+from . import logs, metrics, vocabulary
 from .assembly import DecisionBuilder, history_wire, parts_for
+from .engine import Match
 from .errors import InvalidArgument, KindNotGoverned, PolicyError, RuleFailure
 from .livepacks import LivePacks
 from .normalize import read_request
 from .pack import Pack
 from .registry import PackRegistry
 from .rules.model import RESERVED_FACT_KEYS, Context
+from .ruledata.trace import add_trace
 from .v1 import policyhub_pb2 as pb
 from .validation import parse_date
 
@@ -43,7 +45,7 @@ def new_decision_id() -> str:
             + _random.randbytes(16).translate(_RANDOM_CHARACTERS).decode())  # 16 characters: one per random byte
 
 
-_RULE_INDEX = operator.attrgetter("rule_index")
+_FIRST = operator.itemgetter(0)
 
 
 @dataclass(slots=True)
@@ -139,14 +141,15 @@ class Evaluator:
                    else _request_history(pack, kind, submission))
         facts = self._derive(pack, kind, submission, context)
         try:
-            matches = pack.ruleset.run(facts)
+            matches = pack.rulesets[kind].ruleset.run(facts)
         except (TypeError, ValueError) as exc:
             raise RuleFailure(f"pack {pack.ref}: a fact is not a JSON value: {exc}",
                               summary=f"pack {pack.ref}: a fact the engine cannot take") from None
-        matches = sorted(matches, key=_RULE_INDEX)  # rule order, then match order: the decision lists them so
-        wire, built = self._assemble(pack, kind, matches, request, history)
+        found = matched_rules(pack, kind, matches, facts)  # (rule index, branch, fact), in rule order
+        wire, built = self._assemble(pack, kind, found, request, facts, history)
         if hook is not None:  # recorded (committed) before it is answered, logged or counted
-            wire = hook.finished(Finished(request, kind, submission, pack, day, built.decision_id, matches, wire,
+            rule_matches = [Match(index, fact) for index, _branch, fact in found]  # as the rules read them
+            wire = hook.finished(Finished(request, kind, submission, pack, day, built.decision_id, rule_matches, wire,
                                           history[0] if history else ""))
         elapsed = time.perf_counter() - started
         if self.observed:
@@ -191,16 +194,32 @@ class Evaluator:
                         f"pack {pack.ref}: derive function {derive.name} used reserved fact key(s) {sorted(reserved)}"
                     )
             facts.extend(produced)
+        if kind in pack.submission_kinds:  # a data rule reads the submission's own fields
+            facts.append({**submission, "type": kind, "path": kind})
+        if pack.shapes:
+            shape_facts(pack, facts)
         return facts
 
-    def _assemble(self, pack: Pack, kind: str, matches, request: pb.EvaluateRequest,
+    def _assemble(self, pack: Pack, kind: str, found: list, request: pb.EvaluateRequest, facts: list[dict],
                   history: tuple[str, list[str]] | None = None) -> tuple[bytes, DecisionBuilder]:
         parts = parts_for(pack)
         built = DecisionBuilder(parts)
-        for match in matches:
-            rule = pack.rules[match.rule_index]
+        message_fields = pack.message_fields
+        made: dict[tuple[int, int, bool], dict] = {}  # (fact, branch, lazy) -> the fact as its rules read it
+        for index, branch, fact in found:
+            rule = pack.rules[index]
+            if branch is not None and branch.none and rule.grade:
+                continue  # the branch that decides no grade: the grade rule yields nothing
             try:
-                built.add(parts.rule(match.rule_index, rule), match.fact)
+                if branch is not None and (branch.grade or branch.grade_from or rule.spec.lazy):
+                    key = (id(fact), branch.order, rule.spec.lazy)
+                    seen = made.get(key)
+                    if seen is None:
+                        seen = made[key] = graded(fact, branch) if branch.grade or branch.grade_from else fact
+                        if rule.spec.lazy:
+                            seen = made[key] = LazyFact(seen, message_fields[rule.spec.fact_type])
+                    fact = seen
+                built.add(parts.rule(index, rule), fact)
             except RuleFailure as exc:
                 raise RuleFailure(f"rule {rule.id}: {exc.message}", summary=f"pack {pack.ref}: rule {rule.id} failed") from None
             except Exception as exc:
@@ -211,20 +230,89 @@ class Evaluator:
             wire += history_wire(*history)
         if request.trace:  # for debugging a pack: built as a message, the trace added, serialised
             decision = pb.Decision.FromString(wire)
-            by_rule: dict[int, list[dict]] = {}
-            for match in matches:
-                by_rule.setdefault(match.rule_index, []).append(match.fact)
-            for index, rule in enumerate(pack.rules):
-                entry = decision.trace.add(
-                    rule_id=rule.id,
-                    applicable=kind in rule.kinds,
-                    fired=index in by_rule,
-                    condition=pack.ruleset.conditions[index],
-                )
-                for fact in by_rule.get(index, ()):
-                    entry.matched.add().update(fact)
+            add_trace(decision, pack, kind, found, facts)
             wire = decision.SerializeToString()
         return wire, built
+
+
+class LazyFact(dict):
+    """A matched fact whose message fields (`@message_field`) are made when a message asks for them."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, fact: dict, make: dict) -> None:
+        super().__init__(fact)
+        self._make = make
+
+    def __missing__(self, key: str):
+        make = self._make.get(key)
+        if make is None:
+            raise KeyError(key)
+        value = self[key] = make(self)
+        return value
+
+
+def matched_rules(pack: Pack, kind: str, matches, facts: list[dict]) -> list:
+    """The engine's matches as (rule index, data branch or None, fact), in rule order then match order:
+    the decision lists them so."""
+    kind_rules = pack.rulesets[kind]
+    if kind_rules.first_match:
+        return first_branches(kind_rules, matches, facts)
+    entries = kind_rules.entries
+    return sorted(((*entries[m.rule_index], m.fact) for m in matches), key=_FIRST)
+
+
+def first_branches(kind_rules, matches, facts: list[dict]) -> list:
+    """The matches in rule order, where of a grade rule's branches (and its `after` rules') that hold
+    for one fact only the first counts. A branch whose condition always holds (the last, `none`) is
+    not given to the engine: it holds for every fact of its type."""
+    entries = kind_rules.entries
+    pending = []
+    first: dict[tuple[str, int], int] = {}
+    for m in matches:
+        index, branch = entries[m.rule_index]
+        if branch is not None and branch.group:
+            key = (branch.group, m.fact_index)
+            order = first.get(key)
+            if order is None or branch.order < order:
+                first[key] = branch.order
+        pending.append((index, branch, m.fact, m.fact_index))
+    always = kind_rules.always
+    if always:
+        for i, fact in enumerate(facts):
+            holding = always.get(fact["type"])
+            if holding is not None:
+                for index, branch in holding:
+                    key = (branch.group, i)
+                    order = first.get(key)
+                    if order is None or branch.order < order:
+                        first[key] = branch.order
+                    pending.append((index, branch, fact, i))
+    kept = [(index, branch, fact) for index, branch, fact, i in pending
+            if branch is None or not branch.group or first[(branch.group, i)] == branch.order]
+    kept.sort(key=_FIRST)
+    return kept
+
+
+def shape_facts(pack: Pack, facts: list[dict]) -> None:
+    """Add to each fact what its rules' engine conditions read (list lengths, unrolled items)."""
+    shapes = pack.shapes
+    for item in facts:
+        shape = shapes.get(item["type"])
+        if shape is not None:
+            try:
+                shape.apply(item)
+            except ValueError as exc:
+                raise InvalidArgument([(str(item.get("path") or item["type"]), str(exc))]) from None
+
+
+def graded(fact: dict, branch) -> dict:
+    """A grade branch's match: the fact with the grade it decided, and the grade's names for messages."""
+    code = branch.grade or fact.get(branch.grade_from)
+    names = vocabulary.BALLOT_OPTIONS.get(code) if isinstance(code, str) else None
+    if names is None:
+        raise RuleFailure(f"grade fact has unknown grade {code!r}")
+    return {**fact, "grade": code, "grade_zh": names[0], "grade_en": names[1]}
 
 
 def decision_to_dict(decision: pb.Decision) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 A case file (YAML or JSON) holds `cases:`, a list of
     name: a sentence saying what the case shows
     request: the canonical JSON of a request (vocabulary.md)
+    settings: (optional) thresholds.yaml values by dotted key, e.g. {grade.cumulative: false}: the
+              case is decided by the pack read that way (an interpretation's alternative reading)
     expect:
       compliant: true | false
       violations_include: [rule ids]    violations_exclude: [rule ids]   (the rule fired: a violation,
@@ -19,7 +21,7 @@ rule that does not run for the case's kind of submission, is a finding against t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -45,6 +47,7 @@ class Case:
     request: dict[str, Any]
     expect: dict[str, Any]
     source: str
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def kind(self) -> str | None:
@@ -63,10 +66,14 @@ def load_cases(path: str | Path) -> list[Case]:
         where = f"{path}#{i}"
         if not isinstance(item, dict) or not {"name", "request", "expect"} <= set(item):
             raise ValueError(f"{where}: a case needs name, request and expect")
+        settings = item.get("settings") or {}
+        if not isinstance(settings, dict) or not all(isinstance(k, str) for k in settings):
+            raise ValueError(f"{where}: settings must map thresholds.yaml keys to values")
         unknown = set(item["expect"] or {}) - EXPECT_KEYS
         if unknown:
             raise ValueError(f"{where}: unknown expect key(s) {sorted(unknown)}")
-        cases.append(Case(str(item["name"]), item["request"], dict(item["expect"] or {}), f"{path}:{item['name']}"))
+        cases.append(Case(str(item["name"]), item["request"], dict(item["expect"] or {}), f"{path}:{item['name']}",
+                          dict(settings)))
     return cases
 
 
@@ -173,6 +180,40 @@ def outcome_in_process(evaluator: Any, request: dict[str, Any]) -> dict[str, Any
         return {"decision": decision_to_dict(evaluator.evaluate(request_from_dict(request)))}
     except PolicyError as exc:
         return {"error": exc.code.name, "message": exc.message}
+
+
+class Variants:
+    """The packs as fixture cases' `settings` read them: loaded once per pack and settings."""
+
+    def __init__(self, registry: Any) -> None:
+        self.registry = registry
+        self._evaluators: dict[tuple, Any] = {}
+
+    def pack_directory(self, request: dict[str, Any]):
+        """The directory of the pack the request is decided by (None when it names none in force)."""
+        from .caseio import request_from_dict
+        from .errors import PolicyError
+        from .evaluator import Evaluator
+
+        try:
+            return Evaluator.pack_for(self.registry, request_from_dict(request)).directory
+        except PolicyError:
+            return None
+
+    def evaluator(self, case: Case) -> Any:
+        """An evaluator over the case's pack read with the case's settings (None without a pack)."""
+        from .evaluator import Evaluator
+        from .pack import load_pack
+        from .registry import PackRegistry
+
+        directory = self.pack_directory(case.request)
+        if directory is None:
+            return None
+        key = (directory, tuple(sorted((k, repr(v)) for k, v in case.settings.items())))
+        if key not in self._evaluators:
+            self._evaluators[key] = Evaluator(PackRegistry([load_pack(directory, settings=case.settings)]),
+                                              observed=False)
+        return self._evaluators[key]
 
 
 def rules_of(registry: Any, outcome: dict[str, Any]) -> dict[str, tuple[str, ...]]:

@@ -34,3 +34,15 @@ def policyhub_pack_paths() -> list[str | Path]:
     that fails to load is reported and not served. Several versions of one pack may be
     provided (as separate directories); requests get the newest in force unless they name one.
     """
+
+
+@hookspec
+def policyhub_rule_libraries() -> list:
+    """Return the shared rule libraries this plugin provides (`policyhub.ruledata.libraries.RuleLibrary`).
+
+    A library is rules as data (its rules.yaml files) and the measure functions (`@derive`) that
+    make the facts they read, under a dotted name such as `core.ballot`. A pack takes a library by
+    naming it in pack.yaml (`uses: [core.ballot]`); its rules then run, and are reported, as the
+    pack's own. policyhub's own libraries are registered through this hook too
+    (`policyhub.rules.libraries`), exactly as a third-party plugin's would be.
+    """

@@ -1,8 +1,11 @@
-"""A policy pack: its manifest (pack.yaml), thresholds (thresholds.yaml) and rule scripts.
+"""A policy pack: its manifest (pack.yaml), thresholds (thresholds.yaml), rules as data
+(rules.yaml, and those of the rule libraries pack.yaml `uses`) and rule scripts (rules/*.py:
+measure functions, and the rules of packs still written in Python).
 
-`load_pack(directory)` reads and checks all three and compiles the rules into a durable_rules
-ruleset. Anything wrong is a `PackLoadError` listing every finding with its file and key: a
-pack is served whole or not at all.
+`load_pack(directory)` reads and checks them all and compiles the rules into one durable_rules
+ruleset per submission kind. Anything wrong is a `PackLoadError` listing every finding with its
+file and key (for rule data: the file, the rule id and the field): a pack is served whole or not
+at all.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from .caseio import load_yaml
 from .engine import CompiledRuleset
 from .errors import PackLoadError
 from .integrity import PackLock, file_digests, pack_contents, tree_digest
-from .rules.model import KINDS, DeriveSpec, Rule, derive_spec
+from .rules.model import KINDS, DeriveSpec, Rule, derive_spec, message_field_spec
 from .rules.thresholds import Thresholds, covers, flatten
+from .ruledata.loader import load_rule_files
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 PACK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -42,6 +46,7 @@ MANIFEST_KEYS = {
     "effective_to": False,
     "description": False,
     "interpretations": False,
+    "uses": False,
     # true: the pack's rules read a ballot's `history`, which the decision record supplies when a
     # request has none (store/recorder.py)
     "reads_history": False,
@@ -83,9 +88,20 @@ class Pack:
     rules: list[Rule]
     derives: list[DeriveFunction]
     directory: Path
-    ruleset: CompiledRuleset = field(repr=False)
+    # kind -> its rules in the engine: one ruleset per kind, since every state of a ruleset pays
+    # for each of its rules, and a ballot's need not pay for the meeting's.
+    rulesets: dict[str, "KindRules"] = field(repr=False)
     # The name under which rules/*.py were imported (see _import_rule_scripts).
     private_package: str = ""
+    # thresholds.yaml key -> {clause, quote} for thresholds written {value, clause, quote}.
+    threshold_sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Fact type -> what the engine needs added to such facts (ruledata.compiler.Shape).
+    shapes: dict[str, Any] = field(default_factory=dict)
+    # The kinds whose submission is itself a fact (a data rule reads its fields).
+    submission_kinds: frozenset[str] = frozenset()
+    uses: tuple[str, ...] = ()  # the shared rule libraries the pack takes
+    # fact type -> message field -> its @message_field function
+    message_fields: dict[str, dict[str, Callable]] = field(default_factory=dict)
     # The content files as they were read at load (what the decision record archives for replay)
     # and their tree digest (integrity.tree_digest, as in a lock file): which exact version decided.
     files: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
@@ -99,6 +115,11 @@ class Pack:
 
     def __post_init__(self) -> None:
         self.derives_by_kind = derive_views(self.derives, self.thresholds_data)
+
+    @property
+    def ruleset(self) -> CompiledRuleset:
+        """The engine ruleset of the pack's first kind (a one-kind pack's only one)."""
+        return self.rulesets[self.kinds[0]].ruleset
 
     @property
     def ref(self) -> str:
@@ -126,7 +147,8 @@ class Pack:
 
     def close(self) -> None:
         """Free what the pack holds in the engine and in sys.modules, once nothing uses it."""
-        self.ruleset.close()
+        for kind_rules in self.rulesets.values():
+            kind_rules.ruleset.close()
         _forget_package(self.private_package)
 
     def period_text(self) -> str:
@@ -264,14 +286,15 @@ def _check_rule(findings: list[str], pack_id: str, rule: Rule) -> None:
             findings.append(f"{where}: unknown consequence code {code!r} in fact_consequences")
 
 
-def _check_thresholds(findings: list[str], data: dict, rules: list[Rule], derives: list[DeriveFunction]) -> None:
+def _check_thresholds(findings: list[str], data: dict, rules: list[Rule], derives: list[DeriveFunction],
+                      report_unread: bool = True) -> None:
     declared = {key: f"rule {r.id}" for r in rules for key in r.thresholds}
     declared.update({key: f"derive {d.name}" for d in derives for key in d.spec.uses})
     view = Thresholds(data)
     for key, owner in sorted(declared.items()):
         if key not in view:
             findings.append(f"thresholds.yaml: {key!r} is read by {owner} but not defined")
-    for key in sorted(flatten(data)):
+    for key in sorted(flatten(data)) if report_unread else ():
         if not any(covers(d, key) for d in declared):
             findings.append(f"thresholds.yaml: unknown key {key!r} (no rule or derive function reads it)")
 
@@ -323,22 +346,24 @@ def _interpretations(findings: list[str], raw: Any, data: dict, rule_ids: set[st
     return result
 
 
-def load_pack(directory: str | Path, lock: PackLock | None = None) -> Pack:
+def load_pack(directory: str | Path, lock: PackLock | None = None, settings: dict[str, Any] | None = None) -> Pack:
     """The pack in `directory`, checked and compiled; PackLoadError lists every finding.
 
     With a `lock`, the pack's files must match their pinned digests before any script runs.
+    `settings` replaces thresholds.yaml values by dotted key (`{"grade.cumulative": False}`): an
+    interpretation's alternative reading, as a fixture case asks for it; every check still applies.
     """
     directory = Path(directory).resolve()
     slug = re.sub(r"\W", "_", directory.name)
     private_package = f"_policyhub_pack_{slug}_{next(_package_names)}"
     try:
-        return _load(directory, private_package, lock)
+        return _load(directory, private_package, lock, settings or {})
     except BaseException:
         _forget_package(private_package)  # a refused pack leaves no modules behind
         raise
 
 
-def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
+def _load(directory: Path, private_package: str, lock: PackLock | None, settings: dict[str, Any]) -> Pack:
     findings: list[str] = []
     manifest = _read_yaml(findings, directory / "pack.yaml")
     thresholds = _read_yaml(findings, directory / "thresholds.yaml")
@@ -373,8 +398,42 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
         if tampered:  # refuse before importing a single rule script
             raise PackLoadError(str(directory), [f"integrity: {f}" for f in tampered])
 
-    modules = _import_rule_scripts(findings, directory / "rules", private_package)
+    thresholds, sources = split_threshold_sources(findings, thresholds)
+    thresholds = with_settings(findings, thresholds, settings)
+    libraries = _libraries(findings, manifest.get("uses"))
+    rules_file = directory / RULES_FILE
+    has_scripts = (directory / "rules").is_dir()
+    modules = _import_rule_scripts(findings, directory / "rules", private_package) if has_scripts or not (
+        rules_file.is_file() or libraries) else []
     rules, derives = _collect(modules)
+    message_fields: dict[str, dict[str, Callable]] = {}
+    for module in modules:
+        for value in vars(module).values():
+            spec = message_field_spec(value)
+            if spec is not None:
+                message_fields.setdefault(spec[0], {})[spec[1]] = value
+    for library in libraries:
+        for fn in library.derives:
+            spec = derive_spec(fn)
+            field_spec = message_field_spec(fn)
+            if field_spec is not None:
+                message_fields.setdefault(field_spec[0], {})[field_spec[1]] = fn
+            elif spec is None:
+                findings.append(f"library {library.name}: {fn!r} is neither a @derive nor a @message_field function")
+            else:
+                derives.append(DeriveFunction(f"{library.name}.{fn.__name__}", fn, spec))
+    rule_files = [(f"{library.name}:{path.name}", path) for library in libraries for path in library.rule_files]
+    if rules_file.is_file():
+        rule_files.append((RULES_FILE, rules_file))
+    before = len(findings)
+    data = load_rule_files(findings, _read_rule_files(findings, rule_files), flatten(thresholds), sources)
+    rule_data_refused = len(findings) > before
+    for fact_type, name in sorted(data.message_fields):
+        if name not in message_fields.get(fact_type, {}):
+            findings.append(f"facts.{fact_type}.{name}: a message field, but no @message_field({fact_type!r}, "
+                            f"{name!r}) function makes it")
+    rules = sorted(rules + data.rules, key=lambda r: r.id)
+    derives = sorted(derives, key=lambda d: d.name)
     if not rules:
         findings.append("rules/: no Rule found")
     seen: set[str] = set()
@@ -383,21 +442,32 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
             findings.append(f"rule {rule.id}: defined twice")
         seen.add(rule.id)
         _check_rule(findings, pack_id, rule)
-    _check_thresholds(findings, thresholds, rules, derives)
+    # A rule refused above reads thresholds nobody knows of: they are not reported as unread.
+    _check_thresholds(findings, thresholds, rules, derives, report_unread=not rule_data_refused)
     interpretations = _interpretations(findings, manifest.get("interpretations"), thresholds, seen)
 
-    conditions = []
     view = Thresholds(thresholds)
-    for rule in rules:
+    built: dict[int, list] = {}  # rule index -> its (condition, branch) pairs; None: always holds
+    for index, rule in enumerate(rules):
+        if rule.spec is not None:
+            built[index] = [(None if branch.always else branch.engine, branch) for branch in rule.spec.branches]
+            continue
         try:
-            conditions.append(rule.when(view.restricted(rule.thresholds, f"rule {rule.id}")))
+            built[index] = [(rule.when(view.restricted(rule.thresholds, f"rule {rule.id}")), None)]
         except Exception as exc:  # ThresholdError above all
             findings.append(f"rule {rule.id}: condition does not build: {type(exc).__name__}: {exc}")
     if findings:
         raise PackLoadError(str(directory), findings)
+    rulesets: dict[str, KindRules] = {}
+    originals = frozenset(data.schemas) - frozenset(KINDS)
     try:
-        ruleset = CompiledRuleset(f"{pack_id}@{version}", conditions)
+        for kind in KINDS:
+            indices = [i for i, rule in enumerate(rules) if kind in rule.kinds]
+            if indices:
+                rulesets[kind] = KindRules.build(f"{pack_id}@{version}/{kind}", built, indices, originals)
     except Exception as exc:
+        for kind_rules in rulesets.values():
+            kind_rules.ruleset.close()
         raise PackLoadError(str(directory), [f"rules do not compile in durable_rules: {exc}"]) from None
 
     return Pack(
@@ -416,9 +486,119 @@ def _load(directory: Path, private_package: str, lock: PackLock | None) -> Pack:
         rules=rules,
         derives=derives,
         directory=directory,
-        ruleset=ruleset,
+        rulesets=rulesets,
         private_package=private_package,
+        threshold_sources=sources,
+        shapes={k: v for k, v in data.shapes.items() if v},
+        submission_kinds=frozenset(data.submission_kinds),
+        uses=tuple(library.name for library in libraries),
+        message_fields=message_fields,
         files=contents,
         digest=tree_digest(file_digests(contents)),
         reads_history=manifest.get("reads_history") is True,
     )
+
+
+@dataclass
+class KindRules:
+    """One kind's rules in the engine: its ruleset, and for each of its conditions the rule (its
+    index in `Pack.rules`) and the data branch (or None) it stands for."""
+
+    ruleset: CompiledRuleset
+    entries: list[tuple[int, Any]]
+    # fact type -> the (rule index, branch) pairs that hold for every fact of that type (no condition)
+    always: dict[str, list[tuple[int, Any]]]
+    # some rule has branches of which the first that holds decides (a grade rule's)
+    first_match: bool
+
+    @classmethod
+    def build(cls, label: str, built: dict[int, list], indices: list[int], originals: frozenset[str]) -> "KindRules":
+        conditions, entries, always = [], [], {}
+        for index in indices:
+            for condition, branch in built[index]:
+                if condition is None:  # holds for every fact of its type: no engine condition to test
+                    always.setdefault(branch.fact_type, []).append((index, branch))
+                    continue
+                conditions.append(condition)
+                entries.append((index, branch))
+        first_match = bool(always) or any(branch is not None and branch.group for _, branch in entries)
+        return cls(CompiledRuleset(label, conditions, originals=originals), entries, always, first_match)
+
+
+RULES_FILE = "rules.yaml"
+SOURCE_KEYS = {"value", "clause", "quote"}
+
+
+def with_settings(findings: list[str], thresholds: dict, settings: dict[str, Any]) -> dict:
+    """thresholds with each setting's key (dotted, a leaf of thresholds.yaml) given the setting's value."""
+    if not settings:
+        return thresholds
+    import copy
+
+    changed = copy.deepcopy(thresholds)
+    leaves = flatten(thresholds)
+    for key, value in settings.items():
+        if key not in leaves:
+            findings.append(f"settings: {key!r} is not a threshold of thresholds.yaml")
+            continue
+        node = changed
+        *parents, last = key.split(".")
+        for part in parents:
+            node = node[part]
+        node[last] = value
+    return changed
+
+
+def split_threshold_sources(findings: list[str], data: dict, prefix: str = "") -> tuple[dict, dict]:
+    """thresholds.yaml's values, and the sources of those written {value, clause, quote}."""
+    values: dict[str, Any] = {}
+    sources: dict[str, dict[str, str]] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and "value" in value and set(value) <= SOURCE_KEYS:
+            values[key] = value["value"]
+            source = {k: value[k] for k in ("clause", "quote") if k in value}
+            if not all(isinstance(v, str) and v for v in source.values()):
+                findings.append(f"thresholds.yaml: {path}: clause and quote are text")
+            sources[path] = {k: str(v) for k, v in source.items()}
+        elif isinstance(value, dict) and value:
+            inner, inner_sources = split_threshold_sources(findings, value, path + ".")
+            values[key] = inner
+            sources.update(inner_sources)
+        else:
+            values[key] = value
+    return values, sources
+
+
+def _libraries(findings: list[str], uses: Any) -> list:
+    if uses is None:
+        return []
+    from .ruledata.libraries import LibraryError, available
+
+    if not isinstance(uses, list) or not all(isinstance(u, str) for u in uses):
+        findings.append("pack.yaml: uses: a list of rule library names")
+        return []
+    try:
+        known = available()
+    except LibraryError as exc:
+        findings.append(f"pack.yaml: uses: {exc}")
+        return []
+    found = []
+    for name in uses:
+        if name not in known:
+            findings.append(f"pack.yaml: uses: unknown rule library {name!r} (known: {', '.join(sorted(known))})")
+        else:
+            found.append(known[name])
+    return found
+
+
+def _read_rule_files(findings: list[str], files: list[tuple[str, Path]]) -> list[tuple[str, dict]]:
+    out = []
+    for name, path in files:
+        try:
+            data = load_yaml(path.read_text(encoding="utf-8"))
+        except Exception as exc:
+            findings.append(f"{name}: not valid YAML: {exc}")
+            continue
+        out.append((name, data if data is not None else {}))
+    return out

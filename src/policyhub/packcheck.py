@@ -43,10 +43,10 @@ from .rules.thresholds import flatten
 
 # Settings the core's shared derive functions read, and the values they handle.
 CORE_CHOICES = {"ballot.share_base": SHARE_BASES, "ballot.grade_fallback": GRADE_FALLBACKS}
-CASE_KEYS = ("name", "request", "expect")
+CASE_KEYS = ("name", "request", "expect", "settings")
 PACK_FILES = ("pack.yaml", "thresholds.yaml", "rules/x.py", "fixtures/x.yaml")
 _TODO = re.compile(r"\bTODO\b")
-_FILE_PREFIX = re.compile(r"^(pack\.yaml|thresholds\.yaml|pyproject\.toml|regulation\.md|rules/[^:]*|fixtures/[^:]*)(:|$)")
+_FILE_PREFIX = re.compile(r"^(pack\.yaml|thresholds\.yaml|rules\.yaml|pyproject\.toml|regulation\.md|rules/[^:]*|fixtures/[^:]*)(:|$)")
 _UNKNOWN_THRESHOLD = re.compile(r"^thresholds\.yaml: unknown key '([^']+)'")
 _UNKNOWN_MANIFEST = re.compile(r"^pack\.yaml: unknown key '([^']+)'$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -92,7 +92,8 @@ def check_with_warnings(paths: Iterable[str | Path], installed: bool = True) -> 
 
 
 def _pack_files(directory: Path) -> list[Path]:
-    files = [directory / name for name in ("pack.yaml", "thresholds.yaml", "pyproject.toml", "__init__.py", REGULATION)]
+    files = [directory / name for name in ("pack.yaml", "thresholds.yaml", "rules.yaml", "pyproject.toml", "__init__.py",
+                                           REGULATION)]
     files += sorted((directory / "rules").glob("*.py")) + sorted((directory / "fixtures").glob("*"))
     return [f for f in files if f.is_file()]
 
@@ -278,6 +279,9 @@ def _check_fixtures(checked: list[PackReport], others: list[Pack]) -> None:
     packs.update({r.pack.ref: r.pack for r in checked if r.pack})
     registry = PackRegistry(packs.values())
     runner = testing.in_process_runner(registry)
+    from .fixtures import Variants
+
+    variants = Variants(registry)
     for report in checked:
         pack = report.pack
         assert pack is not None
@@ -300,7 +304,11 @@ def _check_fixtures(checked: list[PackReport], others: list[Pack]) -> None:
                 if case.name in seen:
                     report.add(f"{relative}: case {case.name!r}: the name is used twice (also in {seen[case.name]})")
                 seen[case.name] = relative
-                outcome = runner(case.request)
+                try:
+                    outcome, _ = testing.decide(case, runner, variants)
+                except PackLoadError as exc:  # settings the pack cannot take
+                    report.add(f"{relative}: case {case.name!r}: its settings: {'; '.join(exc.findings)}")
+                    continue
                 result = testing.CaseResult(case, outcome, _judge(case, outcome, registry))
                 results.append(result)
                 for problem in result.problems:

@@ -116,6 +116,10 @@ class CaseItem(pytest.Item):
         registry, evaluator, broken = _packs(self.config).get()
         if self.pack_directory in broken:
             raise PackDoesNotLoad("\n".join(broken[self.pack_directory]))
+        if self.case.settings:  # decided by the pack read with the case's settings
+            from .fixtures import Variants
+
+            evaluator = Variants(registry).evaluator(self.case) or evaluator
         outcome = outcome_in_process(evaluator, self.case.request)
         problems = judge(self.case, outcome, rules_of(registry, outcome))
         if problems:

@@ -1,7 +1,8 @@
 """`policyhub pack new LOCALITY [--from PACK]`: a new pack directory for an author to fill in.
 
 The directory is a distribution of its own (pyproject.toml with the `policyhub.packs` entry
-point, `pip install` makes the service find it), with pack.yaml, thresholds.yaml, rules/ and
+point, `pip install` makes the service find it), with pack.yaml, thresholds.yaml, rules.yaml
+(the rules as data; rules/*.py only where a rule needs a measurement written in Python) and
 fixtures/, and regulation.md for the regulation's text. Every place the author must act carries a TODO, and `policyhub pack check` lists
 each TODO left as a finding, so the new pack passes the check once they are all resolved.
 
@@ -10,7 +11,8 @@ and numbers) the new pack starts as a copy of PACK: its thresholds, interpretati
 scripts, fixtures and text (regulation.md, marked to be replaced by the new one's), with PACK's id replaced by the new id (rule ids must begin with the pack's
 own id) and PACK's locality by the new one in the fixtures' requests. The copy passes its
 fixtures as it stands; changing a date or a number means reviewing the cases that exercise it.
-Without `--from`, the pack holds one example rule (a pledge deadline) with its cases.
+Without `--from`, the pack holds one example rule (a pledge deadline, in rules.yaml, no Python)
+with its cases.
 """
 
 from __future__ import annotations
@@ -178,10 +180,17 @@ def _copy(pack_id: str, locality: str, source: Pack) -> dict[str, str]:
         + rename(thresholds)
     )
 
+    rules_data = source.directory / "rules.yaml"
+    if rules_data.is_file():
+        files["rules.yaml"] = (
+            f"# TODO: {origin}'s rules: check each rule, its clause, its condition and its messages against "
+            f"{locality}'s regulation; delete or add rules as it says.\n" + rename(rules_data.read_text(encoding="utf-8"))
+        )
     for script in sorted((source.directory / "rules").glob("*.py")):
+        kind = "measurements (what the rules in rules.yaml compare)" if rules_data.is_file() else "rules"
         files[f"rules/{script.name}"] = (
-            f"# TODO: {origin}'s rules: check each rule, its clause and its messages against {locality}'s "
-            "regulation; delete or add rules as it says.\n" + rename(script.read_text(encoding="utf-8"))
+            f"# TODO: {origin}'s {kind}: check each against {locality}'s regulation; delete or add as it says.\n"
+            + rename(script.read_text(encoding="utf-8"))
         )
 
     locality_field = re.compile(rf"""(["']?locality["']?\s*:\s*["']?){re.escape(source.locality)}\b""")
@@ -236,40 +245,24 @@ TODO 第一部分的原文。
 """
     files["thresholds.yaml"] = f"""# Every number, date and word list the rules read, each with the clause it comes from.
 pledge:
-  # TODO: an example: pledges are published by this day (clause …).
-  deadline: {year}-03-31
+  # TODO: an example: pledges are published by this day; its clause and the document's words.
+  deadline: {{value: {year}-03-31, clause: TODO 三、2, quote: TODO 原文}}
 """
-    files["rules/pledge.py"] = f'''"""TODO: the pledge rules of {locality}'s regulation. The rule below is an example to adapt or replace."""
-
-from policyhub.rules import Context, Rule, derive, fact, m
-from policyhub.rules.periods import day
-
-
-@derive("pledge", uses=("pledge.deadline",))
-def publication(pledge: dict, ctx: Context):
-    deadline = ctx.thresholds.date("pledge.deadline")
-    published = day(pledge.get("published_at"))
-    yield fact(
-        "publication",
-        path="pledge.published_at",
-        late=published is None or published > deadline,
-        deadline=deadline.isoformat(),
-        published=published.isoformat() if published else "未公开/not published",
-    )
-
-
-DEADLINE = Rule(
-    id="{pack_id}.pledge.deadline",
-    clause="TODO",  # the clause of the document this rule comes from, e.g. "三、2"
-    kinds=("pledge",),
-    severity="error",
-    when=lambda t: (m.type == "publication") & (m.late == True),  # noqa: E712 - a durable_rules condition
-    message={{
-        "zh": "承诺须在{{deadline}}前公开，实际公开日期：{{published}}",
-        "en": "The pledge must be made public by {{deadline}}; published: {{published}}",
-    }},
-)
-'''
+    files["rules.yaml"] = f"""# The rules, as data: each compares the submission's fields (or a measurement's) with thresholds.yaml.
+# TODO: the rules of {locality}'s regulation. The rule below is an example to adapt or replace; the README's
+# "Write a pack for your locality" shows a count, a share and a required segment too.
+rules:
+  - id: {pack_id}.pledge.deadline
+    clause: "TODO"  # the clause of the document this rule comes from, e.g. 三、2
+    kinds: [pledge]
+    for: pledge                                  # the pledge's own fields (vocabulary.md)
+    when: published_at > pledge.deadline
+    severity: error
+    path: pledge.published_at
+    message:
+      zh: 承诺须在规定期限前公开，实际公开日期：{{published_at}}
+      en: "The pledge must be made public by the deadline; published: {{published_at}}"
+"""
     files["fixtures/pledge.yaml"] = f"""# For each rule a case where it fires and one where it does not; for each threshold cases at its
 # value, just inside and just outside it.
 # TODO: cases from {locality}'s own paperwork in place of these examples.

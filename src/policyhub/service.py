@@ -40,8 +40,12 @@ def pack_info(pack: Pack) -> pb.PackInfo:
 
 
 def pack_detail(pack: Pack) -> pb.GetPackResponse:
+    from .rules.thresholds import flatten
+    from .ruledata.trace import threshold_sources
+
     response = pb.GetPackResponse(info=pack_info(pack))
     for rule in pack.rules:
+        spec = rule.spec
         response.rules.add(
             id=rule.id,
             kinds=list(rule.kinds),
@@ -52,8 +56,14 @@ def pack_detail(pack: Pack) -> pb.GetPackResponse:
             consequences=[c["code"] if isinstance(c, dict) else c for c in rule.consequences]
             + [c for c in rule.fact_consequences],
             grades=rule.grade,
+            condition_words=spec.words if spec else "",
+            threshold_sources=threshold_sources(pack, spec.reads) if spec else [],
+            fact_type=spec.fact_type if spec else "",
+            declared_in=spec.source if spec else "python",
         )
     response.thresholds.update(_json_safe(pack.thresholds_data))
+    response.threshold_sources.extend(threshold_sources(pack, sorted(flatten(pack.thresholds_data))))
+    response.uses.extend(pack.uses)
     for item in pack.interpretations:
         entry = response.interpretations.add(
             id=item.id, text=pb.Text(**item.text), setting=item.setting, rule_ids=list(item.rule_ids)

@@ -17,6 +17,7 @@ class CaseResult:
     case: Case
     outcome: dict[str, Any]
     problems: list[str]
+    pack: Any = None  # the pack that decided it, when the case's settings made one of its own
 
     @property
     def passed(self) -> bool:
@@ -60,12 +61,28 @@ def grpc_runner(target: str) -> Callable[[dict], dict]:
     return run
 
 
+def decide(case: Case, runner: Callable[[dict], dict], variants: Any) -> tuple[dict, Any]:
+    """The case's outcome, and the pack that decided it when the case's settings made one: a case
+    with `settings` is decided in this process by its pack read with those settings (a server
+    serves each pack one way); any other through `runner`."""
+    from .fixtures import outcome_in_process
+
+    if case.settings:
+        evaluator = variants.evaluator(case)
+        if evaluator is not None:
+            return outcome_in_process(evaluator, case.request), evaluator.registry.packs()[0]
+    return runner(case.request), None
+
+
 def run_cases(paths: list[Path], registry: PackRegistry, runner: Callable[[dict], dict]) -> list[CaseResult]:
+    from .fixtures import Variants
+
+    variants = Variants(registry)
     results = []
     for path in case_files(paths):
         for case in load_cases(path):
-            outcome = runner(case.request)
-            results.append(CaseResult(case, outcome, judge(case, outcome, rules_of(registry, outcome))))
+            outcome, pack = decide(case, runner, variants)
+            results.append(CaseResult(case, outcome, judge(case, outcome, rules_of(registry, outcome)), pack))
     return results
 
 

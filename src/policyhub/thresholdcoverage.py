@@ -150,11 +150,32 @@ def trace(pack: Any, request: dict) -> Recorder:
         if kind in derive.spec.kinds:
             context.thresholds = view.restricted(derive.spec.uses, f"derive {derive.name}")
             facts.extend(derive.fn(submission, context) or ())
+    if kind in pack.submission_kinds:
+        facts.append({**submission, "type": kind, "path": kind})
     for rule, tree in _conditions(pack):
         if kind in rule.kinds:
+            if rule.spec is not None:
+                _data_comparisons(rule, facts, recorder, numeric_keys(pack.thresholds_data))
+                continue
             for item in facts:
                 _engine_comparisons(tree, item, recorder)
     return recorder
+
+
+def _data_comparisons(rule: Any, facts: list[dict], recorder: Recorder, numeric: dict[str, str]) -> None:
+    """A data rule's comparisons, read from its condition: each branch evaluated on each fact of its type."""
+    from .ruledata.explain import Explainer
+
+    spec = rule.spec
+    for key in spec.reads:
+        if key in numeric:
+            recorder.read(key, numeric[key])
+    explainer = Explainer()
+    for item in facts:
+        if item.get("type") == spec.fact_type:
+            for branch in spec.branches:
+                explainer.evaluate(branch.condition, item)
+    recorder.comparisons.extend(explainer.comparisons)
 
 
 _condition_cache: dict[int, tuple[Any, list[tuple[Any, dict]]]] = {}
@@ -165,7 +186,8 @@ def _conditions(pack: Any) -> list[tuple[Any, dict]]:
     cached = _condition_cache.get(id(pack))
     if cached is None or cached[0] is not pack:  # the pack is kept: its id() cannot name another
         view = TrackingThresholds(pack.thresholds_data, Recorder())
-        trees = [(rule, rule.when(view.restricted(rule.thresholds, f"rule {rule.id}")).define()) for rule in pack.rules]
+        trees = [(rule, None if rule.spec is not None else
+                  rule.when(view.restricted(rule.thresholds, f"rule {rule.id}")).define()) for rule in pack.rules]
         cached = _condition_cache[id(pack)] = (pack, trees)
     return cached[1]
 
@@ -221,7 +243,7 @@ def threshold_coverage(results: Iterable[Any], registry: Any) -> tuple[dict[str,
         decision = result.outcome.get("decision")
         if decision is None:
             continue
-        pack = registry.get(f"{decision['pack']['id']}@{decision['pack']['version']}")
+        pack = getattr(result, "pack", None) or registry.get(f"{decision['pack']['id']}@{decision['pack']['version']}")
         keys = report.get(pack.ref)
         if keys is None:
             keys = report[pack.ref] = {k: ThresholdCoverage(kind) for k, kind in numeric_keys(pack.thresholds_data).items()}

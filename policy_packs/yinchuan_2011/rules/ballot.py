@@ -1,7 +1,6 @@
-"""Ballot rule of the Yinchuan branch's 双述双评活动实施方案 二: what the leadership ballot asks about."""
+"""The measurement the ballot rule of the Yinchuan branch's 双述双评活动实施方案 二 (rules.yaml) compares."""
 
-from policyhub.rules import Context, Rule, derive, fact, m
-from policyhub.rules.core_ballot import *  # noqa: F401,F403 - the core.ballot.* checks
+from policyhub.rules import Context, derive
 from policyhub.rules.shuangshu import subject_id, subject_roles
 
 # The ten aspects' names, for messages (the list itself is ballot.aspects in thresholds.yaml).
@@ -20,27 +19,13 @@ ASPECT_LABELS = {
 
 
 @derive("ballot", uses=("ballot.leadership_roles", "ballot.aspects"))
-def missing_aspects(ballot: dict, ctx: Context):
-    """二: 评议领导班子成员的内容 — one fact per aspect the ballot form leaves out."""
+def aspects_asked(ballot: dict, ctx: Context):
+    """二: 评议领导班子成员的内容 — how often the ballot form asks about each of the ten aspects."""
     leadership = ctx.thresholds.list("ballot.leadership_roles")
     if not any(r in leadership for r in subject_roles(ballot)):
         return  # 民主评议党员: the ten aspects are for leadership members only
-    asked = set(ballot.get("aspects") or [])
+    asked = list(ballot.get("aspects") or [])
     for aspect in ctx.thresholds.list("ballot.aspects"):
-        if aspect not in asked:
-            zh, en = ASPECT_LABELS.get(aspect, (aspect, aspect))
-            yield fact("missing_aspect", path="ballot.aspects", subject_id=subject_id(ballot),
-                       aspect=aspect, aspect_zh=zh, aspect_en=en)
-
-
-ASPECTS = Rule(
-    id="yinchuan_2011.ballot.aspects",
-    clause="二",
-    kinds=("ballot",),
-    severity="error",
-    when=lambda t: m.type == "missing_aspect",
-    message={
-        "zh": "领导班子成员民主测评未涵盖“{aspect_zh}”方面",
-        "en": "The leadership member's ballot does not cover “{aspect_en}”",
-    },
-)
+        zh, en = ASPECT_LABELS.get(aspect, (aspect, aspect))
+        yield {"type": "aspect_asked", "path": "ballot.aspects", "subject_id": subject_id(ballot),
+               "aspect": aspect, "aspect_zh": zh, "aspect_en": en, "asked": asked.count(aspect)}

@@ -8,7 +8,7 @@ helpers in this package (dates, shares, ...) for the aggregates packs have in co
 
 from durable.lang import m
 
-from .model import KINDS, Context, Rule, derive, fact
+from .model import KINDS, Context, Rule, derive, fact, message_field
 from .thresholds import Thresholds, ThresholdError
 
-__all__ = ["KINDS", "Context", "Rule", "Thresholds", "ThresholdError", "derive", "fact", "m"]
+__all__ = ["KINDS", "Context", "Rule", "Thresholds", "ThresholdError", "derive", "fact", "m", "message_field"]

@@ -50,6 +50,7 @@ class Rule:
     grade: the matched fact carries "grade", "scheme" and "subject_id".
     thresholds: the thresholds.yaml keys `when` reads.
     document: the citation's document, when it is not the pack's own.
+    spec: for a rule declared in rules.yaml, what the data says (None for a Python rule).
     """
 
     id: str
@@ -64,6 +65,9 @@ class Rule:
     grade: bool = False
     thresholds: tuple[str, ...] = ()
     document: str | None = None
+    # A rule declared as data (rules.yaml): its fact type, condition and engine branches
+    # (ruledata.loader.RuleSpec); None for a rule written in Python.
+    spec: Any = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,23 @@ def derive(*kinds: str, uses: Iterable[str] = ()) -> Callable:
         return fn
 
     return mark
+
+
+def message_field(fact_type: str, name: str) -> Callable:
+    """Mark `fn(fact: dict) -> str` as the maker of a fact type's message field (declared `name: message`
+    in rules.yaml): text only a violation's message shows (a basis, the rounds found), made when a
+    message is written rather than on every request."""
+
+    def mark(fn: Callable) -> Callable:
+        fn.__policyhub_message_field__ = (fact_type, name)
+        return fn
+
+    return mark
+
+
+def message_field_spec(fn: Any) -> tuple[str, str] | None:
+    spec = getattr(fn, "__policyhub_message_field__", None) if callable(fn) else None
+    return spec if isinstance(spec, tuple) else None
 
 
 def derive_spec(fn: Any) -> DeriveSpec | None:

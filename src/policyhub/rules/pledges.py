@@ -59,6 +59,17 @@ def is_hollow(text: str, min_chars: int, hollow_phrases: Iterable[str]) -> bool:
     return not core
 
 
+def substance(text: str, hollow_phrases: Iterable[str]) -> tuple[int, int]:
+    """(characters of the text, characters left once the hollow phrases are taken out), normalized:
+    what `is_hollow` decides on, as measurements a rule compares (is_hollow: the first below the
+    minimum, or the second 0)."""
+    core = normalized(text)
+    chars = len(core)
+    for phrase in _hollow_cores(hollow_phrases):
+        core = core.replace(phrase, "")
+    return chars, len(core)
+
+
 # Characters that show nothing: zero-width spaces and joiners, the word joiner, the BOM. Unicode
 # files them as format characters (Cf), not spaces, so str.strip() and str.isspace() keep them.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad"), None)

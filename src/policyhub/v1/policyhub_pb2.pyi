@@ -93,18 +93,82 @@ class Consequence(_message.Message):
     def __init__(self, subject_id: _Optional[str] = ..., code: _Optional[str] = ..., label: _Optional[_Union[Text, _Mapping]] = ..., rule_id: _Optional[str] = ..., citation: _Optional[_Union[Citation, _Mapping]] = ..., params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class TraceEntry(_message.Message):
-    __slots__ = ("rule_id", "applicable", "fired", "condition", "matched")
+    __slots__ = ("rule_id", "applicable", "fired", "condition", "matched", "condition_words", "fact_type", "thresholds", "checks", "clause")
     RULE_ID_FIELD_NUMBER: _ClassVar[int]
     APPLICABLE_FIELD_NUMBER: _ClassVar[int]
     FIRED_FIELD_NUMBER: _ClassVar[int]
     CONDITION_FIELD_NUMBER: _ClassVar[int]
     MATCHED_FIELD_NUMBER: _ClassVar[int]
+    CONDITION_WORDS_FIELD_NUMBER: _ClassVar[int]
+    FACT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLDS_FIELD_NUMBER: _ClassVar[int]
+    CHECKS_FIELD_NUMBER: _ClassVar[int]
+    CLAUSE_FIELD_NUMBER: _ClassVar[int]
     rule_id: str
     applicable: bool
     fired: bool
     condition: str
     matched: _containers.RepeatedCompositeFieldContainer[_struct_pb2.Struct]
-    def __init__(self, rule_id: _Optional[str] = ..., applicable: _Optional[bool] = ..., fired: _Optional[bool] = ..., condition: _Optional[str] = ..., matched: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ...) -> None: ...
+    condition_words: str
+    fact_type: str
+    thresholds: _containers.RepeatedCompositeFieldContainer[ThresholdSource]
+    checks: _containers.RepeatedCompositeFieldContainer[ConditionCheck]
+    clause: str
+    def __init__(self, rule_id: _Optional[str] = ..., applicable: _Optional[bool] = ..., fired: _Optional[bool] = ..., condition: _Optional[str] = ..., matched: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., condition_words: _Optional[str] = ..., fact_type: _Optional[str] = ..., thresholds: _Optional[_Iterable[_Union[ThresholdSource, _Mapping]]] = ..., checks: _Optional[_Iterable[_Union[ConditionCheck, _Mapping]]] = ..., clause: _Optional[str] = ...) -> None: ...
+
+class ConditionCheck(_message.Message):
+    __slots__ = ("fact_type", "path", "branch", "holds", "comparisons", "text")
+    FACT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
+    HOLDS_FIELD_NUMBER: _ClassVar[int]
+    COMPARISONS_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    fact_type: str
+    path: str
+    branch: str
+    holds: bool
+    comparisons: _containers.RepeatedCompositeFieldContainer[Comparison]
+    text: str
+    def __init__(self, fact_type: _Optional[str] = ..., path: _Optional[str] = ..., branch: _Optional[str] = ..., holds: _Optional[bool] = ..., comparisons: _Optional[_Iterable[_Union[Comparison, _Mapping]]] = ..., text: _Optional[str] = ...) -> None: ...
+
+class Comparison(_message.Message):
+    __slots__ = ("text", "holds", "left", "left_value", "op", "right", "right_value", "threshold", "clause", "item")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    HOLDS_FIELD_NUMBER: _ClassVar[int]
+    LEFT_FIELD_NUMBER: _ClassVar[int]
+    LEFT_VALUE_FIELD_NUMBER: _ClassVar[int]
+    OP_FIELD_NUMBER: _ClassVar[int]
+    RIGHT_FIELD_NUMBER: _ClassVar[int]
+    RIGHT_VALUE_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    CLAUSE_FIELD_NUMBER: _ClassVar[int]
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    holds: bool
+    left: str
+    left_value: str
+    op: str
+    right: str
+    right_value: str
+    threshold: str
+    clause: str
+    item: str
+    def __init__(self, text: _Optional[str] = ..., holds: _Optional[bool] = ..., left: _Optional[str] = ..., left_value: _Optional[str] = ..., op: _Optional[str] = ..., right: _Optional[str] = ..., right_value: _Optional[str] = ..., threshold: _Optional[str] = ..., clause: _Optional[str] = ..., item: _Optional[str] = ...) -> None: ...
+
+class ThresholdSource(_message.Message):
+    __slots__ = ("key", "value", "clause", "quote", "rules")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    CLAUSE_FIELD_NUMBER: _ClassVar[int]
+    QUOTE_FIELD_NUMBER: _ClassVar[int]
+    RULES_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    value: str
+    clause: str
+    quote: str
+    rules: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ..., clause: _Optional[str] = ..., quote: _Optional[str] = ..., rules: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class PackRef(_message.Message):
     __slots__ = ("id", "version", "digest")
@@ -227,7 +291,7 @@ class GetPackRequest(_message.Message):
     def __init__(self, pack: _Optional[str] = ...) -> None: ...
 
 class RuleInfo(_message.Message):
-    __slots__ = ("id", "kinds", "severity", "citation", "message", "thresholds", "consequences", "grades")
+    __slots__ = ("id", "kinds", "severity", "citation", "message", "thresholds", "consequences", "grades", "condition_words", "threshold_sources", "fact_type", "declared_in")
     ID_FIELD_NUMBER: _ClassVar[int]
     KINDS_FIELD_NUMBER: _ClassVar[int]
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
@@ -236,6 +300,10 @@ class RuleInfo(_message.Message):
     THRESHOLDS_FIELD_NUMBER: _ClassVar[int]
     CONSEQUENCES_FIELD_NUMBER: _ClassVar[int]
     GRADES_FIELD_NUMBER: _ClassVar[int]
+    CONDITION_WORDS_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_SOURCES_FIELD_NUMBER: _ClassVar[int]
+    FACT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DECLARED_IN_FIELD_NUMBER: _ClassVar[int]
     id: str
     kinds: _containers.RepeatedScalarFieldContainer[str]
     severity: str
@@ -244,7 +312,11 @@ class RuleInfo(_message.Message):
     thresholds: _containers.RepeatedScalarFieldContainer[str]
     consequences: _containers.RepeatedScalarFieldContainer[str]
     grades: bool
-    def __init__(self, id: _Optional[str] = ..., kinds: _Optional[_Iterable[str]] = ..., severity: _Optional[str] = ..., citation: _Optional[_Union[Citation, _Mapping]] = ..., message: _Optional[_Union[Text, _Mapping]] = ..., thresholds: _Optional[_Iterable[str]] = ..., consequences: _Optional[_Iterable[str]] = ..., grades: _Optional[bool] = ...) -> None: ...
+    condition_words: str
+    threshold_sources: _containers.RepeatedCompositeFieldContainer[ThresholdSource]
+    fact_type: str
+    declared_in: str
+    def __init__(self, id: _Optional[str] = ..., kinds: _Optional[_Iterable[str]] = ..., severity: _Optional[str] = ..., citation: _Optional[_Union[Citation, _Mapping]] = ..., message: _Optional[_Union[Text, _Mapping]] = ..., thresholds: _Optional[_Iterable[str]] = ..., consequences: _Optional[_Iterable[str]] = ..., grades: _Optional[bool] = ..., condition_words: _Optional[str] = ..., threshold_sources: _Optional[_Iterable[_Union[ThresholdSource, _Mapping]]] = ..., fact_type: _Optional[str] = ..., declared_in: _Optional[str] = ...) -> None: ...
 
 class Interpretation(_message.Message):
     __slots__ = ("id", "text", "setting", "default_value", "value", "rule_ids")
@@ -263,13 +335,17 @@ class Interpretation(_message.Message):
     def __init__(self, id: _Optional[str] = ..., text: _Optional[_Union[Text, _Mapping]] = ..., setting: _Optional[str] = ..., default_value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., rule_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetPackResponse(_message.Message):
-    __slots__ = ("info", "rules", "thresholds", "interpretations")
+    __slots__ = ("info", "rules", "thresholds", "interpretations", "threshold_sources", "uses")
     INFO_FIELD_NUMBER: _ClassVar[int]
     RULES_FIELD_NUMBER: _ClassVar[int]
     THRESHOLDS_FIELD_NUMBER: _ClassVar[int]
     INTERPRETATIONS_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_SOURCES_FIELD_NUMBER: _ClassVar[int]
+    USES_FIELD_NUMBER: _ClassVar[int]
     info: PackInfo
     rules: _containers.RepeatedCompositeFieldContainer[RuleInfo]
     thresholds: _struct_pb2.Struct
     interpretations: _containers.RepeatedCompositeFieldContainer[Interpretation]
-    def __init__(self, info: _Optional[_Union[PackInfo, _Mapping]] = ..., rules: _Optional[_Iterable[_Union[RuleInfo, _Mapping]]] = ..., thresholds: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., interpretations: _Optional[_Iterable[_Union[Interpretation, _Mapping]]] = ...) -> None: ...
+    threshold_sources: _containers.RepeatedCompositeFieldContainer[ThresholdSource]
+    uses: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, info: _Optional[_Union[PackInfo, _Mapping]] = ..., rules: _Optional[_Iterable[_Union[RuleInfo, _Mapping]]] = ..., thresholds: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., interpretations: _Optional[_Iterable[_Union[Interpretation, _Mapping]]] = ..., threshold_sources: _Optional[_Iterable[_Union[ThresholdSource, _Mapping]]] = ..., uses: _Optional[_Iterable[str]] = ...) -> None: ...

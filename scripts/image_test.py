@@ -28,6 +28,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv's: policyhub test --target runs from it
 SERVICE = "policyhub"  # compose.yaml's service of this image (others, e.g. a database, may follow)
+# compose keeps the decision record in its PostgreSQL service, with a key from a compose secret; the
+# image alone keeps it in SQLite on its volume (Dockerfile), which is what is checked here.
+STORE_SETTINGS = frozenset({"POLICYHUB_SERVE_DECISION_STORE", "POLICYHUB_SERVE_DECISION_KEY_FILE"})
 TAMPERED_PACK = "yuyao_2011"
 EXIT_PACKS_REFUSED = 3
 HEALTHY_WITHIN_S = 120  # vfs makes container start slow (≈10 s here); the HEALTHCHECK's start period is 30 s
@@ -96,7 +99,8 @@ def hardening_flags(service: dict) -> list[str]:
     if service.get("user"):
         flags += ["--user", str(service["user"])]
     for key, value in (service.get("environment") or {}).items():
-        flags += ["--env", f"{key}={value}"]
+        if key not in STORE_SETTINGS:
+            flags += ["--env", f"{key}={value}"]
     return flags
 
 
@@ -143,11 +147,17 @@ def build() -> bool:
 
 
 def lock_pins() -> dict[str, str]:
+    """The lock's pins that apply to the image (Linux, CPython 3.11): `tzdata ; sys_platform == 'win32'` does not."""
+    from packaging.markers import Marker
+
+    image = {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+             "python_version": "3.11", "python_full_version": "3.11.0", "implementation_name": "cpython",
+             "platform_python_implementation": "CPython"}
     pins = {}
     for line in (ROOT / "requirements" / "runtime.txt").read_text("utf-8").splitlines():
-        line = line.split("#", 1)[0].split(";", 1)[0].strip()
-        if line:
-            name, _, version = line.partition("==")
+        requirement, _, marker = line.split("#", 1)[0].partition(";")
+        if requirement.strip() and (not marker.strip() or Marker(marker.strip()).evaluate(image)):
+            name, _, version = requirement.strip().partition("==")
             pins[canonical(name)] = version.strip()
     return pins
 
@@ -217,6 +227,12 @@ def check_serving(facts: dict) -> None:
     check("every pack's fixtures pass against the published port", done.returncode == 0,
           f"{target}: {' '.join(summary)}" if done.returncode == 0 else done.stdout[-3000:] + done.stderr[-2000:])
     report.unlink(missing_ok=True)
+    # Every answered decision is kept on the image's volume (SQLite): the chain walks clean.
+    verified = engine("exec", name, "policyhub", "decisions", "verify", timeout=120)
+    lines = (verified.stdout + verified.stderr).strip().splitlines()
+    kept = next((int(w) for line in lines if line.startswith("ok:") for w in line.split()[1:2] if w.isdigit()), 0)
+    check("the decision record kept the answers and its chain verifies", verified.returncode == 0 and kept > 0,
+          lines[-1] if lines else f"exit {verified.returncode}")
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as answer:
             text = answer.read().decode()

@@ -92,6 +92,8 @@ def decision_dict(decision: pb.Decision) -> dict:
         out["grades"] = [_with_subject(g, _grade) for g in decision.grades]
     if decision.consequences:
         out["consequences"] = [_with_subject(c, _consequence) for c in decision.consequences]
+    if decision.notes:  # info findings (field 9): part of the decision, so part of its record
+        out["notes"] = [_item(v, _violation) for v in decision.notes]
     if decision.history_refs:
         out["history_refs"] = list(decision.history_refs)
     if decision.history_source:

@@ -78,7 +78,10 @@ def test_packs_that_read_no_history_say_nothing_of_it(registry, store, pseudonym
     evaluator = recording(registry, store, pseudonymise)
     for _, data in corpus.fixture_requests():
         if "pledge" in data and data.get("locality") == "yuyao":
-            decision = evaluate(evaluator, data)
+            try:
+                decision = evaluate(evaluator, data)
+            except InvalidArgument:  # a fixture whose point is bad input: no decision to look at
+                continue
             assert decision.history_source == "" and list(decision.history_refs) == []
             break
     else:

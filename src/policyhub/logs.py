@@ -75,6 +75,9 @@ class _JSONInfoLine:
         # writes when that much is held, else by a flusher FLUSH_SECONDS after, and at shutdown
         self._buffered = buffered
         self._lock = threading.Lock()
+        # one chunk's write and flush at a time: two threads' chunks flushed together could pass
+        # PIPE_BUF and interleave with another worker's lines
+        self._write_lock = threading.Lock()
         self._pending: list[bytes] = []
         self._size = 0
         self._flusher: threading.Thread | None = None
@@ -122,13 +125,16 @@ class _JSONInfoLine:
         size = 0
         for line in lines:
             if chunk and size + len(line) > _ATOMIC_WRITE:
-                self._write(b"".join(chunk))
-                self._flush()
+                self._write_chunk(b"".join(chunk))
                 chunk, size = [], 0
             chunk.append(line)
             size += len(line)
         if chunk:
-            self._write(b"".join(chunk))
+            self._write_chunk(b"".join(chunk))
+
+    def _write_chunk(self, data: bytes) -> None:
+        with self._write_lock:
+            self._write(data)
             self._flush()
 
 

@@ -19,11 +19,15 @@ from typing import Any
 
 import orjson
 
+from ..rules.pledges import blank, normalized
+
 # Field names whose string values are personal wherever they occur (Round.name is a code: below).
 PERSONAL_FIELDS = frozenset({"name", "head_name", "phone", "email", "owner", "vote_counters", "vote_supervisors",
                              "member_id", "member_ids"})
 # `id` is personal only in these containers (a pledge's or meeting's own id is a document's).
 PERSON_CONTAINERS = frozenset({"member", "members", "subject"})
+# Names the rules compare word for word (rules.pledges.normalized: spaces and punctuation aside).
+COMPARED_WORD_FOR_WORD = frozenset({"name", "head_name"})
 # Codes, not names: left as they are.
 CODED = frozenset({("rounds", "name")})
 PHONE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?(?:1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
@@ -123,11 +127,11 @@ class Pseudonymiser:
                 item_kind = type(item)
                 if item_kind is str:
                     if (key in PERSONAL_FIELDS and (container, key) not in CODED) or (key == "id" and container in PERSON_CONTAINERS):
-                        out[key] = self._personal(item, replaced)
+                        out[key] = self._personal(item, replaced, key)
                     else:
                         out[key] = self._free_text(item, replaced) if _MAYBE_CONTACT.search(item) else item
                 elif item_kind is list and key in PERSONAL_FIELDS:
-                    out[key] = [self._personal(v, replaced) if type(v) is str else self._walk(v, key, replaced) for v in item]
+                    out[key] = [self._personal(v, replaced, key) if type(v) is str else self._walk(v, key, replaced) for v in item]
                 elif key in PLAIN_FIELDS:  # codes and counts only (rounds, attendance, history, ...)
                     out[key] = item
                 elif item_kind is dict or item_kind is list:
@@ -141,8 +145,17 @@ class Pseudonymiser:
             return self._free_text(value, replaced) if _MAYBE_CONTACT.search(value) else value
         return value
 
-    def _personal(self, value: str, replaced: dict[str, str]) -> str:
-        pseudonym = self(value)
+    def _personal(self, value: str, replaced: dict[str, str], key: str = "") -> str:
+        if blank(value):  # shows nothing (spaces, U+3000, zero-width): nothing personal, and rules read it as empty
+            return value
+        # Pseudonymised as the rules compare it, so the stored input decides as the clear one did
+        # (replay): a head's name word for word, a phone by its digits.
+        if key in COMPARED_WORD_FOR_WORD:
+            pseudonym = self(normalized(value))
+        elif key == "phone":
+            pseudonym = self("".join(ch for ch in value if ch.isdigit()) or value)
+        else:
+            pseudonym = self(value)
         if value and pseudonym != value:
             replaced[value] = pseudonym
         return pseudonym

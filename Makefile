@@ -97,6 +97,12 @@ fuzz-long: $(VENV)/.installed
 	POLICYHUB_FUZZ_PROFILE=long POLICYHUB_FUZZ_REQUESTS=$(FUZZ_REQUESTS) POLICYHUB_FUZZ_REPORT=reports/fuzz-long.json \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider -W ignore::hypothesis.errors.HypothesisWarning tests/reliability/test_fuzz.py
 
+# One EvaluateStream of 100,000 messages from a client that sends as fast as it can: answers in
+# order, the worker's RSS bounded (CI runs the same test with 10,000).
+.PHONY: stream-long
+stream-long: $(VENV)/.installed
+	POLICYHUB_STREAM_MESSAGES=100000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/test_stream_backpressure.py
+
 # A steady rate for SOAK_SECONDS: workers' memory, errors and latency recorded; fails on growth or errors.
 # SOAK_KILL_EVERY=20: a worker is killed every 20 s under the load; no decision may be lost.
 soak: $(VENV)/.installed

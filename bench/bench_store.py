@@ -1,7 +1,7 @@
 """The decision record's cost: unary Evaluate and EvaluateBatch with the store on vs off, side by side.
 
-One 1-worker policyhub per store setting: `none` (off), SQLite (synchronous=full, the default;
-and normal), PostgreSQL 15 (a local server started here with fsync on, over a Unix socket).
+One 1-worker policyhub per store setting: `none` (off), SQLite (synchronous=normal, the default;
+and full), PostgreSQL 15 (a local server started here with fsync on, over a Unix socket).
 Rounds interleave the settings, so each ratio compares measurements made one after the other.
 Target: unary and batch with the SQLite store on >= 0.8x the same with it off.
 Also: the in-process time the record adds per decision (pseudonymise, encode, hash, commit).
@@ -92,9 +92,10 @@ def main(argv=None) -> int:
     key_file.write_text("bench-key-" + "b" * 40)
     postgres = None
     settings = {"off": ("--decision-store", "none"),
-                "sqlite (sync full)": ("--decision-store", f"sqlite:///{work / 'full.db'}", "--decision-key-file", str(key_file)),
-                "sqlite (sync normal)": ("--decision-store", f"sqlite:///{work / 'normal.db'}", "--decision-key-file",
-                                         str(key_file), "--decision-store-sync", "normal")}
+                "sqlite (sync normal, default)": ("--decision-store", f"sqlite:///{work / 'normal.db'}",
+                                                  "--decision-key-file", str(key_file)),
+                "sqlite (sync full)": ("--decision-store", f"sqlite:///{work / 'full.db'}", "--decision-key-file", str(key_file),
+                                       "--decision-store-sync", "full")}
     if not args.no_postgresql:
         from tests.postgres_server import PostgresServer
 
@@ -105,7 +106,7 @@ def main(argv=None) -> int:
     try:
         print("\n## In process, µs per decision (1 thread)")
         rows = []
-        for name, url in (("sqlite (sync full)", f"sqlite:///{work / 'inproc.db'}"),
+        for name, url in (("sqlite (sync normal)", f"sqlite:///{work / 'inproc.db'}"),
                           ("postgresql (fsync on)", postgres.new_database() if postgres else None)):
             if url:
                 cost = in_process_cost(args.cases, args.seed, url, str(key_file))
@@ -132,8 +133,8 @@ def main(argv=None) -> int:
                          f"{common.median_ratio(batch[name], batch['off']):.2f}x"])
         print(common.table(["store", "unary calls/s", "vs off", "batch submissions/s", "vs off"], rows))
         for kind, rates in (("unary", unary), ("batch", batch)):
-            ratio = common.median_ratio(rates["sqlite (sync full)"], rates["off"])
-            print(f"target {kind} with SQLite on >= {TARGET}x off: {ratio:.2f}x  {common.verdict(ratio, TARGET)}")
+            ratio = common.median_ratio(rates["sqlite (sync normal, default)"], rates["off"])
+            print(f"target {kind} with SQLite on (default) >= {TARGET}x off: {ratio:.2f}x  {common.verdict(ratio, TARGET)}")
     finally:
         if postgres is not None:
             postgres.stop()

@@ -64,9 +64,9 @@ def decision_store_options(command):
                      help="The pseudonym (HMAC) key. Default for SQLite: generated once in --state-dir. Required for PostgreSQL."),
         click.option("--retention-days", default=0, show_default=True, type=click.IntRange(0), envvar=env("RETENTION_DAYS"),
                      help="Remove records older than this many days (0: keep all)."),
-        click.option("--decision-store-sync", default="full", show_default=True, type=click.Choice(["full", "normal"]),
+        click.option("--decision-store-sync", default="normal", show_default=True, type=click.Choice(["full", "normal"]),
                      envvar=env("DECISION_STORE_SYNC"),
-                     help="SQLite: full survives a power cut; normal only a crash of the process."),
+                     help="SQLite: normal survives a crash or kill -9 of any process; full also a power cut (an fsync per commit)."),
         click.option("--decision-store-max-mb", default=None, type=click.IntRange(1), envvar=env("DECISION_STORE_MAX_MB"),
                      help="SQLite: largest database; past it decisions fail with UNAVAILABLE. Default: no cap."),
     ]):

@@ -124,7 +124,7 @@ def _serve_reloads(control, evaluator: Evaluator, source: PackSource, index: int
 
 def run_worker(config: ServerConfig, index: int, control=None) -> None:
     """One worker process: load the packs, serve until SIGTERM, then drain."""
-    logs.configure(config.log_level)
+    logs.configure(config.log_level, buffered=True)
     source = config.source()
     try:
         # With a lock file the set is served whole or not at all, as a reload requires: a pack
@@ -161,4 +161,5 @@ def run_worker(config: ServerConfig, index: int, control=None) -> None:
         threading.Thread(target=_watch_store, args=(recorder, health_servicer, stopped, draining), daemon=True).start()
     log.info("worker_serving", worker=index, pid=os.getpid(), port=port, packs=[p.ref for p in evaluator.registry.packs()])
     stopped.wait()
+    logs.flush()  # the calls' decision lines before the worker says it stopped
     log.info("worker_stopped", worker=index)

@@ -32,7 +32,7 @@ class StoreConfig:
     state_dir: str = ""
     key_file: str | None = None
     retention_days: int = 0  # 0: keep every record
-    sqlite_sync: str = "full"
+    sqlite_sync: str = "normal"  # WAL: a commit survives kill -9; `full` adds an fsync per commit for power cuts
     max_bytes: int | None = None  # SQLite only: a cap on the database file
 
     @property

@@ -12,11 +12,14 @@ it, and every personal value of the same submission, replaced by its pseudonym.
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import re
 from typing import Any
 
 import orjson
+
+from ..rules.pledges import blank, normalized
 
 # Field names whose string values are personal wherever they occur (Round.name is a code: below).
 PERSONAL_FIELDS = frozenset({"name", "head_name", "phone", "email", "owner", "vote_counters", "vote_supervisors",
@@ -81,13 +84,18 @@ class Pseudonymiser:
             raise ValueError("the pseudonym key must be at least 16 bytes")
         self._key = key
         self._cache: dict[str, str] = {}  # in memory only: equal names recur across requests
+        # HMAC's keyed start state made once and copied per digest (the same digest as hmac.digest,
+        # without setting up the key each time: a third of a digest of a ballot's bytes).
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
 
     def __call__(self, value: str) -> str:
         found = self._cache.get(value)
         if found is None:
             if value.startswith(PREFIX) or not value:  # already a pseudonym (a replayed input), or nothing
                 return value
-            digest = hmac.digest(self._key, value.encode("utf-8"), "sha256")
+            keyed = self._keyed.copy()
+            keyed.update(value.encode("utf-8"))
+            digest = keyed.digest()
             found = PREFIX + base64.b32encode(digest[:15]).decode().lower()
             if len(self._cache) > 65536:
                 self._cache.clear()
@@ -96,7 +104,9 @@ class Pseudonymiser:
 
     def digest(self, data: bytes) -> str:
         """A keyed digest of bytes (the canonical input): equal inputs compare equal, no guess can be confirmed."""
-        return "hmac-sha256:" + hmac.digest(self._key, data, "sha256").hex()
+        keyed = self._keyed.copy()
+        keyed.update(data)
+        return "hmac-sha256:" + keyed.hexdigest()
 
     def submission(self, kind: str, data: dict) -> tuple[dict, dict[str, str]]:
         """The submission with personal fields replaced, and {clear value: pseudonym} of what was
@@ -155,8 +165,6 @@ def compared_form(key: str, value: str) -> str:
     """A personal value in the form the rules compare it, so that its pseudonym compares as the
     value did and a replay on the stored input decides the same: blank text stays blank, a name is
     taken word for word, a phone by its digits; ids and e-mails as they are."""
-    from ..rules.pledges import blank, normalized
-
     if blank(value):
         return ""
     if key in _COMPARED_AS_WORDS:
@@ -171,6 +179,22 @@ def _distinctive(value: str) -> bool:
     return len(value) >= 2 and not (value.isascii() and len(value) < 5)
 
 
+def _pair(clear: str, pseudonym: str) -> tuple[str, str]:
+    if _distinctive(clear):  # anywhere, inside longer text too
+        return _json_inner(clear), pseudonym
+    # only a whole JSON string: `M-1` must not be replaced inside `M-17`, nor `1` in `第1项`
+    return orjson.dumps(clear).decode(), f'"{pseudonym}"'
+
+
+# (clear, pseudonym) -> the pair as Replacer uses it; names recur across requests. Bounded.
+_PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
+_PAIRS_MAX = 65536
+
+
+def _len_desc(item: tuple[str, str]) -> int:
+    return -len(item[0])
+
+
 class Replacer:
     """Replaces a submission's clear personal values in JSON text derived from it (its stored input,
     its decision's subject ids and messages, the trace's facts), at C speed with str.replace."""
@@ -180,11 +204,13 @@ class Replacer:
     def __init__(self, replaced: dict[str, str]) -> None:
         pairs = []
         # longest first: a name that contains another is replaced whole
-        for clear, pseudonym in sorted(replaced.items(), key=lambda cp: -len(cp[0])):
-            if _distinctive(clear):  # anywhere, inside longer text too
-                pairs.append((_json_inner(clear), pseudonym))
-            else:  # only a whole JSON string: `M-1` must not be replaced inside `M-17`, nor `1` in `第1项`
-                pairs.append((orjson.dumps(clear).decode(), f'"{pseudonym}"'))
+        for item in sorted(replaced.items(), key=_len_desc) if len(replaced) > 1 else replaced.items():
+            pair = _PAIRS.get(item)
+            if pair is None:
+                if len(_PAIRS) >= _PAIRS_MAX:
+                    _PAIRS.clear()
+                pair = _PAIRS[item] = _pair(*item)
+            pairs.append(pair)
         self.pairs = pairs
 
     def json(self, text: str) -> str:

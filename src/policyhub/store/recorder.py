@@ -141,7 +141,7 @@ class _Slot:
 class GroupCommit:
     """Unary calls answered by one worker's threads share commits: the first to arrive commits what
     is queued by then, the others wait for it; whoever queued meanwhile goes next, as one commit.
-    A commit (a lock, WAL writes, an fsync with synchronous=full) is most of what a record costs:
+    A commit (a lock, WAL writes, and an fsync with synchronous=full) is much of what a record costs:
     shared by the calls in flight, it costs each of them a fraction, and no call is answered before
     its record is committed."""
 

@@ -2,8 +2,10 @@
 
 WAL lets readers go on while one writer appends; BEGIN IMMEDIATE takes the write lock before the
 chain's head is read, so writers in several processes queue (busy_timeout) and never fork the
-chain. A transaction committed in WAL mode survives the process being killed at any point;
-`synchronous=FULL` (the default) also survives a power cut, `normal` trades that for speed.
+chain. A transaction committed in WAL mode survives the process being killed at any point (its
+pages are in the WAL file, in the OS's page cache, when COMMIT returns): that is what
+`synchronous=NORMAL`, the default, promises. `FULL` also fsyncs the WAL at every commit, so the
+last commits survive a power cut or a kernel crash too, at 5-11 ms per commit on this VM's disk.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ HEADROOM_BYTES = 1024 * 1024
 
 
 class SQLiteStore(SQLStore):
-    def __init__(self, path: str | Path, synchronous: str = "full", max_bytes: int | None = None) -> None:
+    def __init__(self, path: str | Path, synchronous: str = "normal", max_bytes: int | None = None) -> None:
         super().__init__()
         self.path = Path(path).resolve()
         self.url = f"sqlite:///{self.path}"  # absolute: sqlite:////dir/decisions.db

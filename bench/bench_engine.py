@@ -182,6 +182,10 @@ def breakdown(evaluator, requests) -> list[list[str]]:
     """
     import time
 
+    try:
+        from policyhub.evaluator import matched_rules
+    except ImportError:  # a checkout before rule data: _assemble took the engine's matches
+        matched_rules = None
     from policyhub.normalize import read_request
     from policyhub.rules.model import Context
     from policyhub.v1 import policyhub_pb2 as pb
@@ -211,7 +215,9 @@ def breakdown(evaluator, requests) -> list[list[str]]:
         t = tick("derive facts (the pack's rules/*.py, rules/ballots.py)", t)
         matches = pack.rulesets[kind].ruleset.run(facts)
         t = tick("durable_rules (engine.py, enginejson.py)", t)
-        wire, built = evaluator._assemble(pack, kind, matches, request, facts)
+        found = matches if matched_rules is None else matched_rules(pack, kind, matches, facts)
+        t = tick("first branch of a grade (evaluator.matched_rules)", t)
+        wire, built = evaluator._assemble(pack, kind, found, request, facts)
         pb.Decision.FromString(wire)  # as Evaluator.evaluate returns it (the service sends the bytes)
         t = tick("assemble the Decision (evaluator.py, assembly.py)", t)
         evaluator._observe(kind, built, 0.0)

@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import demo_request
 from policyhub.engine import LIVE_STATE_LIMIT, CompiledRuleset, SidPool, fnv1_32, fnv1a_32
+from policyhub.enginejson import facts_json
 from policyhub.errors import RuleFailure
 from policyhub.rules import m
 
@@ -145,6 +146,31 @@ def test_facts_come_back_whole_though_the_engine_reads_only_what_conditions_name
     # Each fact back as JSON gives it: every property, tuples as lists, no sid or id.
     got = sorted((x.rule_index, x.fact) for x in ruleset.run(facts))
     assert got == sorted((rule, json.loads(json.dumps(facts[i]))) for rule, i in [(0, 0), (1, 2), (2, 4), (3, 6)])
+
+
+def test_plain_facts_are_sent_as_json_writes_them_and_reach_the_rules():
+    """Plain facts (str, int, bool, None values) are written by orjson: the text must be json's, and
+    values orjson refuses (an integer past 64 bits, a lone surrogate) still go, written by json."""
+    names = frozenset({"type", "s", "n", "b"})
+    texts = ["", "plain", 'quote " and \\ back', "tab\tline\nfeed\r\b\f", "\x00\x1f\x7f", "中文 é \u2028\u2029",
+             "😀 \U0010ffff", "/slash/", "\ufeff"]
+    for i, text in enumerate(texts):
+        facts = [{"type": "a", "s": text, "n": -(2 ** 63) + i, "b": [True, False, None][i % 3]},
+                 {"type": "a", "s": text[::-1], "n": 2 ** 63 - 1, "b": None}]
+        sent, whole = facts_json(facts, names, "s1")
+        assert whole == {}
+        assert sent == json.dumps([{**f, "sid": "s1", "id": j} for j, f in enumerate(facts)],
+                                  ensure_ascii=False, separators=(",", ":"))
+    for odd in ({"type": "a", "n": 2 ** 64}, {"type": "a", "s": "\ud800"}):
+        sent, _ = facts_json([odd], names, None)
+        assert sent == json.dumps([{**odd, "id": 0}], ensure_ascii=False, separators=(",", ":"))
+    ruleset = CompiledRuleset("unit", [(m.type == "a") & (m.s == "中文 é"), (m.type == "a") & (m.n > 2 ** 62)])
+    try:
+        got = sorted((x.rule_index, x.fact_index) for x in ruleset.run(
+            [{"type": "a", "s": "中文 é", "n": 1}, {"type": "a", "s": "x", "n": 2 ** 63 - 1}, {"type": "a", "s": "y"}]))
+    finally:
+        ruleset.close()
+    assert got == [(0, 0), (1, 1)]
 
 
 def test_a_fact_that_is_not_json_is_refused_where_no_condition_reads_it():

@@ -127,3 +127,20 @@ def test_pack_view_places_rules_thresholds_and_fixtures_under_their_clause(regis
     assert view.failing == []
     assert view.digest.startswith("sha256:")
     assert any(c.clause.id == "落款" for c in view.uncited)
+
+
+def test_a_threshold_with_a_declared_source_sits_under_its_clause_with_its_quote(registry):
+    # town_shuangshu_2010 declares its thresholds' sources ({value, clause, quote}): the page shows
+    # each under the clause it names, with its quote, not only what a YAML comment says.
+    pack = registry.get("town_shuangshu_2010")
+    declared = {k: s for k, s in pack.threshold_sources.items() if s.get("clause")}
+    assert declared
+    view = build_view(pack, registry)
+    placed = {n.key: (n, c.clause.id) for c in view.clauses for n in c.thresholds}
+    for key, source in declared.items():
+        leaves = [k for k in placed if k == key or k.startswith(key + ".")]
+        assert leaves, key
+        for leaf in leaves:
+            note, clause_id = placed[leaf]
+            assert clause_id in view.regulation.resolve(source["clause"])
+            assert (source.get("quote") or "") in note.note

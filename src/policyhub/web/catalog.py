@@ -199,11 +199,19 @@ def build_view(pack: Pack, registry: PackRegistry) -> PackView:
     if path.is_file():
         comments = threshold_comments(path.read_text(encoding="utf-8"))
     notes = []
+    sources = getattr(pack, "threshold_sources", None) or {}
     for key, value in _leaves(pack.thresholds_data):
-        # the nearest commented key at or above this leaf
         parts = key.split(".")
-        note = next((comments[".".join(parts[:n])] for n in range(len(parts), 0, -1) if ".".join(parts[:n]) in comments), "")
-        notes.append(ThresholdNote(key, value, note, _clauses_named(regulation, note)))
+        above = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+        # a threshold's declared source ({value, clause, quote}) first, else the nearest comment above it
+        source = next((sources[k] for k in above if sources.get(k, {}).get("clause")), None)
+        if source is not None:
+            note = f"{source['clause']}: {source.get('quote') or ''}".rstrip(": ")
+            ids = regulation.resolve(source["clause"]) if regulation else []
+        else:
+            note = next((comments[k] for k in above if k in comments), "")
+            ids = _clauses_named(regulation, note)
+        notes.append(ThresholdNote(key, value, note, ids))
 
     clauses: list[ClauseView] = []
     if regulation is not None:

@@ -16,7 +16,7 @@ from policyhub.rules.periods import day, iter_dated, month_of, month_text, perio
 @derive("log")
 def monthly_activity(log: dict, ctx: Context):
     """二(一) 主要任務3: each roster member's activities in each whole month of the period."""
-    months = whole_months(*period(log))  # a ledger without its period is refused
+    months = [(m, month_text(m)) for m in whole_months(*period(log))]  # a ledger without its period is refused
     done = Counter((a.get("member_id"), month_of(d)) for a, d in iter_dated(log.get("activities", [])))
     seen = set()
     for i, member in enumerate(log.get("members", [])):
@@ -24,9 +24,9 @@ def monthly_activity(log: dict, ctx: Context):
         if key is not None and key in seen:
             continue  # a member listed twice on the roster is one member: each idle month is one finding
         seen.add(key)
-        for month in months:
-            yield {"type": "member_month", "path": f"log.members[{i}]",
-                   "member": member.get("name") or key or f"#{i + 1}", "month": month_text(month),
+        path, name = f"log.members[{i}]", member.get("name") or key or f"#{i + 1}"
+        for month, text in months:
+            yield {"type": "member_month", "path": path, "member": name, "month": text,
                    "activities": done[(key, month)]}
 
 

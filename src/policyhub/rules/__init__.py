@@ -15,13 +15,13 @@ from ..domain.vocabulary import (
     ORGANIZATION_TYPES, PLEDGE_CATEGORIES, PREVIOUS_ITEM_STATUSES, PUBLICATION_CHANNELS, REVIEW_LEVELS,
     ROUND_NAMES, label,
 )
-from .hookspecs import hookimpl
+from .hookspecs import RuleLibrary, hookimpl
 from .model import KINDS, Context, Rule, derive, fact, message_field
 from .thresholds import Thresholds, ThresholdError
 
 __all__ = ["KINDS", "Context", "Rule", "Thresholds", "ThresholdError", "derive", "fact", "m", "message_field",
            # a pack's plugin module, the error a derive raises for bad input, the vocabulary's code lists
-           "hookimpl", "InvalidArgument", "parse_month", "label",
+           "hookimpl", "RuleLibrary", "InvalidArgument", "parse_month", "label",
            "AGENDA_SEGMENTS", "AWARDS", "BALLOT_OPTIONS", "CHAIR_ROLES", "CONSEQUENCES", "FILING_PLACES",
            "MEMBER_ROLES", "ORGANIZATION_TYPES", "PLEDGE_CATEGORIES", "PREVIOUS_ITEM_STATUSES",
            "PUBLICATION_CHANNELS", "REVIEW_LEVELS", "ROUND_NAMES"]

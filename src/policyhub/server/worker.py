@@ -1,6 +1,6 @@
 """A worker process: the packs, one gRPC server with PolicyHub, health and reflection, reloads.
 
-The supervisor (server.py) spawns it and never imports this module itself: the engine and the
+The supervisor (supervisor.py) spawns it and never imports this module itself: the engine and the
 packs' machinery are the workers' alone, and the supervisor starts them sooner without them.
 """
 

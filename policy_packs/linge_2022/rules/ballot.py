@@ -18,11 +18,9 @@ import datetime as dt
 import math
 from fractions import Fraction
 
-from policyhub.rules import Context, Rule, derive, fact, m
+from policyhub.rules import AWARDS, BALLOT_OPTIONS, CONSEQUENCES, Context, Rule, derive, fact, label, m, parse_month
 from policyhub.rules.ballots import checked_rounds, combined_tallies, purpose_of, scheme_options
 from policyhub.rules.extra import pattern
-from policyhub.validation import parse_month
-from policyhub.vocabulary import AWARDS, BALLOT_OPTIONS, CONSEQUENCES, label
 
 FOUR_LEVELS = ("good", "fairly_good", "average", "poor")  # 三: 好、較好、一般、差, best first
 

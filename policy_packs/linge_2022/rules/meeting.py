@@ -1,9 +1,8 @@
 """The measurement the theme party day rule of 鄰鄂委發〔2022〕29號 三 (rules.yaml) compares: how often
 each required segment is recorded, in a meeting record or in each theme day of a ledger."""
 
-from policyhub.rules import Context, derive
+from policyhub.rules import AGENDA_SEGMENTS, Context, derive, label
 from policyhub.rules.procedure import meetings_of
-from policyhub.vocabulary import AGENDA_SEGMENTS, label
 
 
 @derive("meeting", "log", uses=("meeting.theme_day_segments",))

@@ -1,8 +1,7 @@
 """The measurements the pledge rules of 鄰鄂委發〔2022〕29號 (rules.yaml; 二(一)、二(二), 四(一) and 附件1)
 compare: counts, what was filled in, the days reported and asked. No verdicts."""
 
-from policyhub.errors import InvalidArgument
-from policyhub.rules import Context, derive
+from policyhub.rules import Context, InvalidArgument, derive
 from policyhub.rules.periods import day
 from policyhub.rules.pledges import distinct_texts, households, present
 

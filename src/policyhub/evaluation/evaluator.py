@@ -285,14 +285,18 @@ def first_branches(kind_rules, matches, facts: list[dict]) -> list:
     entries = kind_rules.entries
     pending = []
     first: dict[tuple[str, int], int] = {}
-    for m in matches:
-        index, branch = entries[m.rule_index]
-        if branch is not None and branch.group:
-            key = (branch.group, m.fact_index)
-            order = first.get(key)
-            if order is None or branch.order < order:
-                first[key] = branch.order
-        pending.append((index, branch, m.fact, m.fact_index))
+    for rule_index, fact, fact_index in matches:  # Match's fields, unpacked
+        index, branch = entries[rule_index]
+        if branch is not None:
+            group = branch.group
+            if group:
+                key = (group, fact_index)
+                order = branch.order
+                if first.get(key, order + 1) > order:
+                    first[key] = order
+                pending.append((index, branch, fact, key, order))
+                continue
+        pending.append((index, branch, fact, None, 0))
     always = kind_rules.always
     if always:
         for i, fact in enumerate(facts):
@@ -300,12 +304,12 @@ def first_branches(kind_rules, matches, facts: list[dict]) -> list:
             if holding is not None:
                 for index, branch in holding:
                     key = (branch.group, i)
-                    order = first.get(key)
-                    if order is None or branch.order < order:
-                        first[key] = branch.order
-                    pending.append((index, branch, fact, i))
-    kept = [(index, branch, fact) for index, branch, fact, i in pending
-            if branch is None or not branch.group or first[(branch.group, i)] == branch.order]
+                    order = branch.order
+                    if first.get(key, order + 1) > order:
+                        first[key] = order
+                    pending.append((index, branch, fact, key, order))
+    kept = [(index, branch, fact) for index, branch, fact, key, order in pending
+            if key is None or first[key] == order]
     kept.sort(key=_FIRST)
     return kept
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -234,6 +235,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2010)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--pack-path", action="append", default=[], help="load only this pack directory")
+    parser.add_argument("--cpu", action="store_true",
+                        help="rates by this process's CPU time, not the wall clock (a machine loaded past its cores)")
     args = parser.parse_args(argv)
 
     setup = build(args.cases, args.seed, args.pack_path)
@@ -245,7 +248,9 @@ def main(argv=None) -> int:
         engines["floor: the stack's C calls"] = stack_floor(setup[0], setup[4])
     except Exception as exc:  # engine internals changed: no floor rather than a wrong one
         print(f"(no floor: {type(exc).__name__}: {exc})")
-    runs = common.interleaved(engines, args.rounds)
+    runs = common.interleaved(engines, args.rounds, clock=time.process_time if args.cpu else time.perf_counter)
+    if args.cpu:
+        print("# rates by CPU time (--cpu)")
     rows = []
     for name, rates in runs.items():
         vs_zen = common.median_ratio(rates, runs["zen-engine"])

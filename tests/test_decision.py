@@ -38,6 +38,8 @@ GRADE = Rule(id="p.ballot.grade", clause="五、3", kinds=("ballot",), when=None
              fact_consequences=("publish_results", "dismissal"))
 LONG = Rule(id="p.ballot.long", clause="六", kinds=("ballot",), when=None, severity="warning",
             message={"zh": "长" * 2000 + "{text}", "en": "{text}"})  # over 4 KiB: a three-byte length
+DEEP = Rule(id="p.ballot.deep", clause="七", kinds=("ballot",), when=None, severity="warning",
+            message={"zh": "{subject[name]}：{n}", "en": "{subject[name]}: {n:>3}"})
 
 
 class _Pack(types.SimpleNamespace):
@@ -97,10 +99,16 @@ def _reference(pack: _Pack, matches: list[tuple[int, dict]]) -> pb.Decision:
     pytest.param([(0, {"round": "village", "valid": 2, "severity": "info"}), (0, {"round": "town", "valid": 1}),
                   (1, {"severity": ""})], id="a note by the fact's severity, a silent match"),
     pytest.param([(3, {"text": "字" * 1000})], id="a field over 4 KiB"),
+    # a message is kept by the values it read: equal values of another type must not be given it
+    pytest.param([(0, {"round": "village", "valid": 1}), (0, {"round": "village", "valid": True}),
+                  (0, {"round": "village", "valid": 1.0}), (0, {"round": "village", "valid": 1}),
+                  (0, {"round": "town", "valid": 1})], id="a message made again for equal values of other types"),
+    pytest.param([(4, {"subject": {"name": "张三"}, "n": 2}), (4, {"subject": {"name": "李四"}, "n": 2})],
+                 id="a message reading a field's field, formatted each time"),
     pytest.param([], id="nothing matched"),
 ])
 def test_a_decision_is_the_message_the_protobuf_api_builds(matches):
-    pack = _pack(CHECK, NOTE, GRADE, LONG)
+    pack = _pack(CHECK, NOTE, GRADE, LONG, DEEP)
     decision, builder = _built(pack, matches)
     expected = _reference(pack, matches)
     assert decision == expected

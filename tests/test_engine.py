@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import demo_request
 from policyhub.engine.engine import LIVE_STATE_LIMIT, CompiledRuleset, SidPool, fnv1_32, fnv1a_32
-from policyhub.engine.enginejson import facts_json
+from policyhub.engine.enginejson import MAX_FACT_PROPERTIES, facts_json
 from policyhub.domain.errors import RuleFailure
 from policyhub.rules import m
 
@@ -171,6 +171,28 @@ def test_plain_facts_are_sent_as_json_writes_them_and_reach_the_rules():
     finally:
         ruleset.close()
     assert got == [(0, 0), (1, 1)]
+
+
+def test_facts_handed_back_as_given_are_counted_whole_and_checked_as_sent():
+    """Rule data's measurements (`originals`) come back as made: their keys are not checked, but
+    the engine's limits are (all properties counted, nested ones too) and what is sent must be JSON
+    written so the engine reads it."""
+    names, originals = frozenset({"type", "n"}), frozenset({"m"})
+    sent, whole = facts_json([{"type": "m", "n": 1, 5: "five", "note": "未读"}], names, None, originals)
+    assert whole == {} and sent == '[{"type":"m","n":1,"id":0}]'
+    sent, whole = facts_json([{"type": "m", "n": 1e-05, "rest": [1e16]}], names, "s1", originals)
+    assert whole == {} and sent == '[{"type":"m","n":1.0e-05,"sid":"s1","id":0}]'
+    room = MAX_FACT_PROPERTIES - 2  # the engine's sid and id take two
+    full = {"type": "m", **{f"k{i}": i for i in range(room - 1)}}
+    facts_json([full], names, None, originals)
+    for too_many in ({**full, "one": 1}, {"type": "m", "d": {f"k{i}": i for i in range(room - 1)}},
+                     {"type": "m", "d": [1], "e": {f"k{i}": i for i in range(room - 2)}}):
+        with pytest.raises(ValueError, match="properties"):
+            facts_json([too_many], names, None, originals)
+    with pytest.raises(TypeError):
+        facts_json([{"type": "m", "n": object()}], names, None, originals)
+    with pytest.raises(ValueError):
+        facts_json([{"type": "m", "n": float("nan"), "l": []}], names, None, originals)
 
 
 def test_a_fact_that_is_not_json_is_refused_where_no_condition_reads_it():

@@ -15,23 +15,23 @@ def percent(votes: int, total: int) -> str:
     return f"{hundredths}%" if not rest else f"{votes * 100 / total:.2f}%"
 
 
-def votes_counted(rounds, options: list[str], cumulative: bool) -> list[dict[str, int]]:
-    """Per round, the votes that count for each option: with `cumulative` a vote for a higher
-    grade counts for the lower ones too (options run best first)."""
-    counted = []
-    for r in rounds:
-        running, counts = 0, {}
-        for option in options:
-            votes = r.tallies.get(option, 0)
-            running += votes
-            counts[option] = running if cumulative else votes
-        counted.append(counts)
-    return counted
-
-
 @message_field("round_names", "found")
 def rounds_found(fact: dict) -> str:
     return ", ".join(f"{n or '?'}×{c}" for n, c in sorted(Counter(fact["names"]).items())) or "无/none"
+
+
+# What `rounds` works out from its thresholds, kept for the `ballot.rounds` list and scheme options it
+# was made from (a loaded pack's thresholds do not change; a reload reads new lists and makes it anew):
+# (ballot.rounds, its text, sorted, the options, whether they hold the four grades).
+_plan: tuple = (None, "", [], None, False)
+
+
+def _rounds_plan(required: list, options: list) -> tuple:
+    global _plan
+    plan = _plan  # one tuple, swapped whole: threads never mix two plans' parts
+    if plan[0] is not required or plan[3] != options:
+        plan = _plan = (required, ", ".join(required), sorted(required), list(options), _GRADES.issubset(options))
+    return plan
 
 
 @derive("ballot", uses=("ballot.schemes", "ballot.default_scheme", "ballot.rounds", "ballot.share_base",
@@ -43,36 +43,53 @@ def rounds(ballot: dict, ctx: Context):
     required = t.list("ballot.rounds")
     scheme, options = scheme_options(ballot, t)
     checked = checked_rounds(ballot, options, ctx)  # shared with core.ballot's core_ballot_rounds
+    _, required_text, required_sorted, _, graded_scheme = _rounds_plan(required, options)
     names = checked.names
-    as_required = sorted(names) == sorted(required)
+    as_required = sorted(names) == required_sorted
     # rounds and requirements paired by name, each used once
     paired = len(names) if as_required else sum((Counter(names) & Counter(required)).values())
     yield {
         "type": "round_names",
         "path": "ballot.rounds",
         "names": names,
-        "required": ", ".join(required),
+        "required": required_text,
         "unpaired": len(names) + len(required) - 2 * paired,  # rounds not required, required rounds missing
     }
-    if not as_required or not _GRADES.issubset(options):
+    if not as_required or not graded_scheme:
         return  # not one village and one town round (rule rounds), or a scheme without the four grades
     rounds = checked.passing
     if len(rounds) != len(required):
         return  # a round failed a core check (reported by core.ballot): no grade
     if names != required:
         rounds = sorted(rounds, key=lambda r: required.index(r.name))  # the rulebook's order
-    share_base = t.str("ballot.share_base")
-    counted = votes_counted(rounds, options, t.bool("grade.cumulative"))
-    listed = [{"name": r.name, "base": r.base(share_base), "excellent": c["excellent"], "competent": c["competent"]}
-              for r, c in zip(rounds, counted)]
+    valid = t.str("ballot.share_base") == "valid"  # RoundCount.base: valid ballots, else all cast
+    cumulative = t.bool("grade.cumulative")
+    # Per round, the votes that count for each option: with `cumulative` a vote for a higher grade
+    # counts for the lower ones too (options run best first). One pass adds up the fact's totals.
+    listed = []
+    total_base = incompetent = basically_competent = 0
+    for r in rounds:
+        tallies = r.tallies
+        if cumulative:
+            running, counts = 0, {}
+            for option in options:
+                running += tallies.get(option, 0)
+                counts[option] = running
+        else:
+            counts = {option: tallies.get(option, 0) for option in options}
+        base = r.valid if valid else r.cast
+        listed.append({"name": r.name, "base": base, "excellent": counts["excellent"], "competent": counts["competent"]})
+        total_base += base
+        incompetent += tallies.get("incompetent", 0)  # a vote against counts alone
+        basically_competent += counts["basically_competent"]
     final = ballot.get("final_grade")
     yield {
         "type": "two_rounds",
         "subject_id": (ballot.get("subject") or {}).get("id", ""),
         "scheme": scheme,
-        "total_base": sum(item["base"] for item in listed),
-        "incompetent": sum(r.tallies.get("incompetent", 0) for r in rounds),  # a vote against counts alone
-        "basically_competent": sum(c["basically_competent"] for c in counted),
+        "total_base": total_base,
+        "incompetent": incompetent,
+        "basically_competent": basically_competent,
         "rounds": listed,
         "committee_grade": final if final in options else "",
         "committee": final or "未给出/none",

@@ -94,14 +94,28 @@ _MONTH_RE = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
 _PACK_REF_RE = re.compile(r"[a-z0-9_]+(@[0-9]+\.[0-9]+\.[0-9]+)?")
 
 
+# Days read before, by their text: a request's date is read twice (checked, then resolved) and
+# requests mostly carry a few dates. Bounded (callers choose the texts): emptied when full.
+_DAYS: dict[str, dt.date | None] = {}
+_DAYS_HELD = 4096
+
+
 def parse_date(text: str) -> dt.date | None:
     """A real calendar day written YYYY-MM-DD, else None (2009-11-31 is None)."""
+    day = _DAYS.get(text, _DAYS)
+    if day is not _DAYS:
+        return day  # type: ignore[return-value]
     if not _DATE_RE.fullmatch(text):
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
+        day = None
+    else:
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            day = None
+    if len(_DAYS) >= _DAYS_HELD:
+        _DAYS.clear()
+    _DAYS[text] = day
+    return day
 
 
 def is_month(text: str) -> bool:

@@ -134,18 +134,19 @@ def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | No
     sent = []
     floats = False  # a float sent in a fact handed back as given: scan for misread numbers
     for index, fact in enumerate(facts):
-        if _PLAIN_VALUES.issuperset(map(type, fact.values())) and _PLAIN_KEYS.issuperset(map(type, fact)):
-            if len(fact) > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
-                raise _too_many(fact)
-        elif originals and fact.get("type") in originals:
+        if originals and fact.get("type") in originals:
+            # Handed back as given: its keys need no check (only string names are sent), and a
+            # fact of plain values has no nested properties and nothing in it to check.
+            plain = _PLAIN_VALUES.issuperset(map(type, fact.values()))
             count = len(fact)
-            for value in fact.values():
-                if value.__class__ is dict:
-                    count += _properties(value)
+            if not plain:
+                for value in fact.values():
+                    if value.__class__ is dict:
+                        count += _properties(value)
             if count > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
                 raise _too_many(fact)
             cut = {key: value for key, value in fact.items() if key in names}
-            if not _PLAIN_VALUES.issuperset(map(type, cut.values())):
+            if not plain and not _PLAIN_VALUES.issuperset(map(type, cut.values())):
                 floats = True
                 _encode(cut)  # a sent value that is not JSON fails here
             if sid is not None:
@@ -153,6 +154,9 @@ def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | No
             cut["id"] = index
             sent.append(cut)
             continue
+        if _PLAIN_VALUES.issuperset(map(type, fact.values())) and _PLAIN_KEYS.issuperset(map(type, fact)):
+            if len(fact) > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
+                raise _too_many(fact)
         else:
             if _properties(fact) > MAX_FACT_PROPERTIES - _ENGINE_KEYS:
                 raise _too_many(fact)

@@ -14,6 +14,7 @@ here, so a change to the proto fails loudly instead of producing a wrong message
 
 from __future__ import annotations
 
+import string
 import weakref
 from typing import Any
 
@@ -114,6 +115,37 @@ def _message(templates: dict[str, str], fact: dict) -> bytes:
         raise RuleFailure(f"message refers to {{{exc.args[0]}}}, which the matched fact does not have") from None
 
 
+_FORMATTER = string.Formatter()
+# A rule's messages kept by the values they were made from, at most this many per rule: the
+# first ones are kept (a grade's label, a round's name: a few values come again and again).
+MESSAGES_KEPT = 256
+_KEY_VALUES = frozenset({str, int})  # values that format one way only and are not equal to another type's
+
+
+def _message_keys(message: Any) -> tuple[str, ...] | None:
+    """The fields a message's templates read, in the order format_map reads them (zh, then en),
+    or None when a field is read past its name (`{a.b}`, `{a[0]}`, a nested `{:{w}}`) or is not
+    named: such messages are formatted every time."""
+    if not isinstance(message, dict):
+        return None
+    keys: dict[str, None] = {}
+    for language in ("zh", "en"):
+        template = message.get(language)
+        if not isinstance(template, str):
+            return None
+        try:
+            parsed = list(_FORMATTER.parse(template))
+        except ValueError:
+            return None
+        for _, name, spec, _ in parsed:
+            if name is None:
+                continue
+            if not name.isidentifier() or (spec and "{" in spec):
+                return None
+            keys[name] = None
+    return tuple(keys)
+
+
 def _constant(template: str) -> bool:
     return "{" not in template and "}" not in template  # formats to itself, whatever the fact
 
@@ -133,7 +165,7 @@ class RuleParts:
     """One rule's constant bytes within one pack (a shared rule cites each pack's own document)."""
 
     __slots__ = ("rule", "violation", "path", "message", "grade", "consequence_tail", "consequences",
-                 "fact_consequences")
+                 "fact_consequences", "message_keys", "messages")
 
     def __init__(self, rule: Rule, pack_document: str) -> None:
         self.rule = rule
@@ -145,10 +177,32 @@ class RuleParts:
         self.message = None  # a message without fields is encoded once
         if isinstance(zh, str) and isinstance(en, str) and _constant(zh) and _constant(en):
             self.message = _delimited(_VIOLATION_MESSAGE, _text(zh, en))
+        self.message_keys = _message_keys(message) if self.message is None else None
+        self.messages: dict[tuple, bytes] = {}
         self.grade = _string(_GRADE_RULE_ID, rule.id) + _delimited(_GRADE_CITATION, citation)
         self.consequence_tail = _string(_CONSEQUENCE_RULE_ID, rule.id) + _delimited(_CONSEQUENCE_CITATION, citation)
         self.consequences = [_consequence(item, self.consequence_tail) for item in rule.consequences]
         self.fact_consequences = frozenset(rule.fact_consequences)
+
+    def formatted(self, fact: dict) -> bytes:
+        """The message field for `fact`: made once for each set of the values it reads, when they
+        are text and whole numbers (what else a message reads is formatted every time)."""
+        keys = self.message_keys
+        if keys is not None:
+            try:
+                key = tuple([fact[name] for name in keys])  # a message field (LazyFact) is made here, as format would
+            except KeyError:
+                key = None  # _message names the missing field
+            if key is not None and _KEY_VALUES.issuperset(map(type, key)):
+                messages = self.messages
+                found = messages.get(key)
+                if found is None:
+                    found = _message(self.rule.message, fact)  # type: ignore[arg-type]
+                    if len(messages) < MESSAGES_KEPT:
+                        messages[key] = found
+                return found
+        assert self.rule.message is not None
+        return _message(self.rule.message, fact)
 
 
 class PackParts:
@@ -221,8 +275,7 @@ class DecisionBuilder:
             path_field = parts.path if path is rule.path else _string(_VIOLATION_PATH, str(path))
             message = parts.message
             if message is None:
-                assert rule.message is not None
-                message = _message(rule.message, fact)
+                message = parts.formatted(fact)
             # info is a note, not a violation: it has its own place in the decision
             where = _DECISION_NOTE if severity == "info" else _DECISION_VIOLATION
             self.fields.append(_delimited(where, parts.violation + severity_field + path_field + message))

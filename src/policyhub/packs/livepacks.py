@@ -43,17 +43,26 @@ class LivePacks:
     @contextmanager
     def use(self) -> Iterator[PackRegistry]:
         """The current registry, kept alive until the block ends."""
-        with self._lock:
-            generation = self._current
-            generation.in_flight += 1
+        generation = self.enter()
         try:
             yield generation.registry
         finally:
-            with self._lock:
-                generation.in_flight -= 1
-                close = generation.retired and generation.in_flight == 0
-            if close:
-                self._close(generation)
+            self.leave(generation)
+
+    def enter(self) -> _Generation:
+        """The current generation, kept alive until `leave(generation)` (`use` without the `with`,
+        for the evaluation's hot path; every enter must be followed by its leave)."""
+        with self._lock:
+            generation = self._current
+            generation.in_flight += 1
+        return generation
+
+    def leave(self, generation: _Generation) -> None:
+        with self._lock:
+            generation.in_flight -= 1
+            close = generation.retired and generation.in_flight == 0
+        if close:
+            self._close(generation)
 
     def swap(self, registry: PackRegistry) -> int:
         """Serve `registry` from now on; returns its generation number."""

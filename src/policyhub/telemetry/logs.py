@@ -87,7 +87,7 @@ class _JSONInfoLine:
         fields["level"] = "info"
         self._stamp(None, "info", fields)
         line = self._render(None, "info", fields) + b"\n"
-        held = getattr(_held, "lines", None)
+        held = _held.lines
         if held is not None:
             held.append((self, line))
             return
@@ -142,7 +142,15 @@ class _JSONInfoLine:
 FLUSH_SECONDS = 0.02
 # Writes up to this size to a pipe are atomic (POSIX PIPE_BUF; 4096 on Linux).
 _ATOMIC_WRITE = getattr(select, "PIPE_BUF", 512)
-_held = threading.local()
+
+
+class _HeldLines(threading.local):
+    # None unless this thread is in held_lines(). A class default, so that reading it never raises:
+    # getattr(local, name, None) on a missing name raises and catches an AttributeError, on every line.
+    lines: list | None = None
+
+
+_held = _HeldLines()
 
 
 @contextlib.contextmanager
@@ -153,7 +161,7 @@ def held_lines() -> Iterator[None]:
     the log) cost about a third of a batch's time; held, a hundred lines take a few writes. The
     lines are written when the block ends, errors included, so before the batch's answer is sent.
     """
-    if getattr(_held, "lines", None) is not None:  # already held by an enclosing block
+    if _held.lines is not None:  # already held by an enclosing block
         yield
         return
     held: list[tuple[_JSONInfoLine, bytes]] = []  # each line with the writer that made it

@@ -1,6 +1,7 @@
 """The measurements the pledge rules of the 2025 “三双”“四双” activity (rules.yaml; 二、1 and 二、2)
 compare: items per category, areas touched, what is left of an item once its stock phrases are
-taken out, approvals per stage, the days of the last review and of publication. No verdicts."""
+taken out, approvals per stage, the days of the last review and of publication. No verdicts.
+Each item's repeats of last year's items are core.pledges' `pledge_item` (pack.yaml `uses`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 
 from policyhub.rules import Context, derive
 from policyhub.rules.periods import day
-from policyhub.rules.pledges import normalized, substance
+from policyhub.rules.pledges import substance
 from policyhub.vocabulary import PLEDGE_CATEGORIES, REVIEW_LEVELS
 
 
@@ -72,17 +73,16 @@ def org_focus(pledge: dict, ctx: Context):
            "areas_en": ", ".join(a["en"] for a in areas)}
 
 
-@derive("pledge", uses=("pledge.min_item_chars", "pledge.hollow_phrases"))
+@derive("pledge", uses=("pledge.hollow_phrases",))
 def item_substance(pledge: dict, ctx: Context):
     """二、2: each item's characters and what is left of it once the stock phrases are taken out."""
-    min_chars = ctx.thresholds.int("pledge.min_item_chars")  # for the message
     phrases = ctx.thresholds.list("pledge.hollow_phrases")
     subject = pledger_id(pledge)
     for i, item in enumerate(pledge.get("items", [])):
         text = item.get("text", "")
         chars, left = substance(text, phrases)
         yield {"type": "item_substance", "path": f"pledge.items[{i}].text", "item": i + 1, "text": text,
-               "chars": chars, "left": left, "min_chars": min_chars, "subject_id": subject}
+               "chars": chars, "left": left, "subject_id": subject}
 
 
 @derive("pledge", uses=("review.first_levels", "review.final_levels"))
@@ -123,11 +123,3 @@ def publication(pledge: dict, ctx: Context):
                  "published_en": published.isoformat() if published else "not published"},
                 "published_on", "published_year", published, year)
 
-
-@derive("pledge")
-def item_repeats(pledge: dict, ctx: Context):
-    """二、2: how many of last year's items each item repeats word for word."""
-    previous = [key for p in pledge.get("previous_items", []) if (key := normalized(p.get("text", "")))]
-    for i, item in enumerate(pledge.get("items", [])):
-        yield {"type": "item_repeat", "path": f"pledge.items[{i}].text", "item": i + 1,
-               "text": item.get("text", ""), "repeats": previous.count(normalized(item.get("text", "")))}

@@ -1,6 +1,7 @@
 """The measurements the pledge rules of the street's “我是党员我承诺” activity (rules.yaml; 一、二 and 三)
-compare: items per required category, the form's signature, roles, distinct items, item lengths,
-approvals, channels, filing places and the day the pledge was made public. No verdicts."""
+compare: items per required category, the form's signature, roles, distinct items, approvals,
+channels, filing places and the day the pledge was made public. No verdicts. Each item's length is
+core.pledges' `pledge_item` (pack.yaml `uses`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 
 from policyhub.rules import Context, derive
 from policyhub.rules.periods import day
-from policyhub.rules.pledges import distinct_texts, normalized
+from policyhub.rules.pledges import distinct_texts
 from policyhub.vocabulary import FILING_PLACES, MEMBER_ROLES, PLEDGE_CATEGORIES, PUBLICATION_CHANNELS, REVIEW_LEVELS
 
 
@@ -64,7 +65,7 @@ def non_party_roles(pledge: dict, ctx: Context):
            "roles_zh": zh(MEMBER_ROLES, roles), "roles_en": ", ".join(roles)}
 
 
-@derive("pledge", uses=("pledge.leader_roles", "pledge.leader_min_items"))
+@derive("pledge", uses=("pledge.leader_roles",))
 def leader_items(pledge: dict, ctx: Context):
     """一、3: how many of the member's roles are a leading cadre's, and how many different items they pledge."""
     if pledger_of(pledge) != "member":
@@ -73,17 +74,7 @@ def leader_items(pledge: dict, ctx: Context):
     yield {"type": "leader_items", "path": "pledge.items",
            "leader_roles": sum(1 for role in roles_of(pledge) if role in leader_roles),
            # the same item twice is one
-           "count": distinct_texts(item.get("text", "") for item in pledge.get("items", [])),
-           "minimum": ctx.thresholds.int("pledge.leader_min_items")}  # for the message
-
-
-@derive("pledge", uses=("pledge.min_item_chars", "pledge.max_item_chars"))
-def item_lengths(pledge: dict, ctx: Context):
-    """一、4: each item's characters, spaces and punctuation not counted."""
-    low, high = ctx.thresholds.int("pledge.min_item_chars"), ctx.thresholds.int("pledge.max_item_chars")  # for the message
-    for i, item in enumerate(pledge.get("items", [])):
-        yield {"type": "item_length", "path": f"pledge.items[{i}].text", "item": i + 1,
-               "length": len(normalized(item.get("text", ""))), "low": low, "high": high}
+           "count": distinct_texts(item.get("text", "") for item in pledge.get("items", []))}
 
 
 @derive("pledge", uses=("review.levels",))

@@ -3,7 +3,7 @@ as measure functions read them (and the one-fact-per-missing-item form Python ru
 
 import pytest
 
-from policyhub.errors import InvalidArgument
+from policyhub.domain.errors import InvalidArgument
 from policyhub.rules.procedure import attendance_counts, lacking_segments, missing_attendance, missing_segments
 
 MEETING = {

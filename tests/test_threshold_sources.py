@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policyhub.pack import load_pack
+from policyhub.packs.pack import load_pack
 from policyhub.rules.pledges import normalized
 
 PACKS = sorted(p for p in (Path(__file__).resolve().parents[1] / "policy_packs").iterdir() if (p / "pack.yaml").is_file())

@@ -13,7 +13,7 @@ import datetime as dt
 from policyhub.rules import Context, Thresholds, derive
 from policyhub.rules.periods import Month, iter_dated, month_of, month_text, period, span_label, whole_months, whole_spans
 from policyhub.rules.procedure import lacking_segments
-from policyhub.vocabulary import AGENDA_SEGMENTS
+from policyhub.rules import AGENDA_SEGMENTS
 
 MONTHLY = "log.monthly_study"
 QUARTERLY = "log.quarterly_special"

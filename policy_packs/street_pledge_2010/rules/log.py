@@ -6,7 +6,7 @@ from __future__ import annotations
 from policyhub.rules import Context, derive
 from policyhub.rules.periods import iter_dated, month_of, period, span_label, whole_spans
 from policyhub.rules.procedure import lacking_segments
-from policyhub.vocabulary import AGENDA_SEGMENTS
+from policyhub.rules import AGENDA_SEGMENTS
 
 HALF_YEAR = 6  # months, for periods.whole_spans
 REVIEW = "log.half_year_review"

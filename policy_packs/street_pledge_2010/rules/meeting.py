@@ -3,7 +3,7 @@ compares: how many came of each kind a mobilization meeting must invite."""
 
 from policyhub.rules import Context, derive
 from policyhub.rules.procedure import attendance_counts, meetings_of
-from policyhub.vocabulary import label
+from policyhub.rules import label
 
 ATTENDANCE_LABELS = {"representatives": ("居民代表", "residents' representatives"),
                      "group_leaders": ("居民小组长", "residents' group leaders")}

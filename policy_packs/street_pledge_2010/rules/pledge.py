@@ -10,7 +10,7 @@ import datetime as dt
 from policyhub.rules import Context, derive
 from policyhub.rules.periods import day
 from policyhub.rules.pledges import distinct_texts
-from policyhub.vocabulary import FILING_PLACES, MEMBER_ROLES, PLEDGE_CATEGORIES, PUBLICATION_CHANNELS, REVIEW_LEVELS
+from policyhub.rules import FILING_PLACES, MEMBER_ROLES, PLEDGE_CATEGORIES, PUBLICATION_CHANNELS, REVIEW_LEVELS
 
 
 def pledger_of(pledge: dict) -> str:

@@ -11,7 +11,8 @@
         for: two_rounds                   # the fact type the condition reads
         when: not (incompetent_votes or …)
         severity: warning                 # error | warning | info; absent: grades/consequences only
-        message: {zh: …{basis}…, en: …}   # placeholders: fields of the fact type
+        message: {zh: …{basis}…, en: …}   # placeholders: fields of the fact type, or threshold keys
+                                          # (their values written in when the pack loads)
         path: ballot.rounds               # what a violation points at (a fact's own `path` wins)
         consequences: [admonition_talk]
         grade:                            # a grade rule: the first branch that holds decides
@@ -230,10 +231,20 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
         if not isinstance(message, dict) or set(message) != {"zh", "en"}:
             findings.append(f"{where}: message: needs zh and en text (and nothing else)")
         else:
+            quoted = {}
             for lang in ("zh", "en"):
                 for placeholder in _placeholders(findings, f"{where}: message.{lang}", str(message[lang])):
-                    if placeholder not in grade_fields and schema.lookup(placeholder) is None:
-                        findings.append(f"{where}: message.{lang}: {{{placeholder}}} is not a field of {fact_type}")
+                    if placeholder in grade_fields or schema.lookup(placeholder) is not None:
+                        continue
+                    if placeholder in scope.thresholds:  # a threshold's value, written in when the pack loads
+                        quoted[placeholder] = _message_value(scope, placeholder)
+                        continue
+                    findings.append(f"{where}: message.{lang}: {{{placeholder}}} is not a field of {fact_type}")
+            if quoted:
+                try:
+                    message = {lang: _quote_thresholds(str(message[lang]), quoted) for lang in ("zh", "en")}
+                except ValueError as exc:
+                    findings.append(f"{where}: message: {exc}")
     consequences = raw.get("consequences") or []
     if not isinstance(consequences, list):
         findings.append(f"{where}: consequences: a list")
@@ -377,6 +388,30 @@ def _bind_grade(node: Node, grade: Node, source: Node) -> Node:
     if isinstance(node, (Presence, ShareOf, CountOf)):
         return node
     return node
+
+
+def _message_value(scope: Scope, key: str) -> str:
+    """A threshold as a message shows it: as written in thresholds.yaml (a list's words joined)."""
+    try:
+        return scope.threshold(key).text
+    except ConditionError:  # a list of other things than words, or a group: shown as YAML has it
+        return str(scope.thresholds[key])
+
+
+def _quote_thresholds(template: str, values: dict[str, str]) -> str:
+    """The template with each `{threshold.key}` replaced by its value (braces in it escaped); the fact's
+    placeholders are kept for str.format_map."""
+    out = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if name in values:
+            value = {"r": repr, "a": ascii}.get(conversion or "", str)(values[name])
+            out.append(format(value, spec or "").replace("{", "{{").replace("}", "}}"))  # ValueError: a bad spec
+        else:
+            out.append("{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}")
+    return "".join(out)
 
 
 def _placeholders(findings: list[str], where: str, template: str) -> list[str]:

@@ -2,6 +2,8 @@
 (plugins.DEFAULT_PLUGINS) exactly as an installed plugin registers its own.
 
     core.ballot   the vote-count checks every pack with ballots shares (library/core_ballot.yaml)
+    core.pledges  measurements only: every pledge item's length and repeats of last year's items
+                  (library/pledges.yaml); the pack writes the rules that compare them
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from pathlib import Path
 
 from .hookspecs import RuleLibrary, hookimpl
 from .core_ballot import core_ballot_rounds
+from .pledges import pledge_items
 
 HERE = Path(__file__).resolve().parent / "library"
 
@@ -23,5 +26,12 @@ def policyhub_rule_libraries():
             derives=(core_ballot_rounds,),
             description="vote counts: tallies within the valid ballots, ballots within the entitled voters, "
             "no empty round, no option outside the scheme",
+        ),
+        RuleLibrary(
+            name="core.pledges",
+            rule_files=(HERE / "pledges.yaml",),
+            derives=(pledge_items,),
+            description="measurements of a pledge's items: length (word for word) and repeats of last year's items; "
+            "no rules",
         ),
     ]

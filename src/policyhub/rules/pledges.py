@@ -1,11 +1,12 @@
-"""Pledge helpers shared by packs: comparing item texts, hollow items, missing form fields."""
+"""Pledge helpers shared by packs: comparing item texts, hollow items, missing form fields; and the
+measure function of the `core.pledges` library (library/pledges.yaml): every item's length and repeats."""
 
 from __future__ import annotations
 
 import unicodedata
 from typing import Any, Iterable
 
-from .model import fact
+from .model import Context, derive, fact
 
 
 _CACHE_LIMIT = 65536
@@ -128,3 +129,15 @@ def _get(data: Any, dotted: str) -> Any:
             return None
         data = data.get(part)
     return data
+
+
+@derive("pledge")
+def pledge_items(pledge: dict[str, Any], ctx: Context) -> Iterable[dict]:
+    """core.pledges `pledge_item`: per item, its characters (word for word) and how many of last
+    year's items it repeats."""
+    previous = [key for p in pledge.get("previous_items", []) if (key := normalized(str(p.get("text") or "")))]
+    for i, item in enumerate(pledge.get("items", [])):
+        text = item.get("text", "")
+        key = normalized(text)
+        yield {"type": "pledge_item", "path": f"pledge.items[{i}].text", "item": i + 1, "text": text,
+               "category": item.get("category", ""), "chars": len(key), "repeats": previous.count(key) if key else 0}

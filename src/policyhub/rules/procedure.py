@@ -1,8 +1,9 @@
-"""Meeting procedure checks driven by YAML lists: required agenda segments and attendee kinds.
+"""Meeting procedure measured against YAML lists: required agenda segments and attendee kinds.
 
 A pack lists, in thresholds.yaml, the segments (`agenda segments` of vocabulary.md) and the
-attendance kinds a meeting must have; these helpers yield one fact per missing item, so a rule
-fires once per missing segment or kind, with a path naming it.
+attendance kinds a meeting must have. `lacking_segments` and `attendance_counts` measure them for a
+pack's measure functions (rules as data compare the counts); `missing_segments` and
+`missing_attendance` yield one fact per missing item for rules still written in Python.
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from . import extra
 from .model import fact
 
 
+def lacking_segments(meeting: dict[str, Any], required: Iterable[str]) -> list[str]:
+    """The required segments the meeting does not record, in the order required."""
+    present = set(meeting.get("segments", []))
+    return [segment for segment in required if segment not in present]
+
+
 def missing_segments(meeting: dict[str, Any], required: Iterable[str], path: str = "meeting") -> Iterator[dict]:
     """Facts `missing_segment` {segment, path} for each required segment the meeting lacks."""
-    present = set(meeting.get("segments", []))
-    for segment in required:
-        if segment not in present:
-            yield fact("missing_segment", segment=segment, path=f"{path}.segments")
+    for segment in lacking_segments(meeting, required):
+        yield fact("missing_segment", segment=segment, path=f"{path}.segments")
 
 
-def missing_attendance(meeting: dict[str, Any], required: Iterable[str], path: str = "meeting") -> Iterator[dict]:
-    """Facts `missing_attendance` {kind, path} for each required kind with no one present.
+def attendance_counts(meeting: dict[str, Any], required: Iterable[str], path: str = "meeting") -> Iterator[tuple[str, int, str]]:
+    """(kind, how many came, the field's path) for each required kind.
 
     A kind is either an `attendance` count (party_members, …) or, prefixed `extra.`, a count
     in the meeting's `extra` map (e.g. `extra.two_committees`).
@@ -31,11 +36,14 @@ def missing_attendance(meeting: dict[str, Any], required: Iterable[str], path: s
     for kind in required:
         if kind.startswith("extra."):
             # a head count in extra: a whole number (the string "7" or 2.5 is refused, not read as nobody)
-            count = extra.count(meeting, kind[len("extra."):], path) or 0
-            field_path = f"{path}.{kind}"
+            yield kind, extra.count(meeting, kind[len("extra."):], path) or 0, f"{path}.{kind}"
         else:
-            count = attendance.get(kind, 0)
-            field_path = f"{path}.attendance.{kind}"
+            yield kind, attendance.get(kind, 0), f"{path}.attendance.{kind}"
+
+
+def missing_attendance(meeting: dict[str, Any], required: Iterable[str], path: str = "meeting") -> Iterator[dict]:
+    """Facts `missing_attendance` {kind, path} for each required kind with no one present."""
+    for kind, count, field_path in attendance_counts(meeting, required, path):
         if count <= 0:
             yield fact("missing_attendance", kind=kind, path=field_path)
 

@@ -52,7 +52,11 @@ def now_iso() -> str:
 
 
 _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM decisions"
-_INSERT = "INSERT INTO decisions (" + ", ".join(COLUMNS) + ") VALUES (" + ", ".join("?" * len(COLUMNS)) + ")"
+_INSERT = "INSERT INTO decisions (" + ", ".join(COLUMNS) + ") VALUES "
+_VALUES = "(" + ", ".join("?" * len(COLUMNS)) + ")"
+# Rows per INSERT statement: one statement (one call into the database, one release and re-take of
+# the GIL) per chunk rather than per row; 100 rows are 2,100 parameters, far below both databases' caps.
+INSERT_ROWS = 100
 # The partial indexes' own conditions are repeated in the queries: a planner cannot see that
 # `request_id = ?` excludes '' and would scan the whole table instead.
 _BY_REQUEST = " WHERE request_id = ? AND request_id <> ''"
@@ -169,8 +173,9 @@ class SQLStore:
             if request_id:
                 earlier[request_id] = row
             outcomes.append(Outcome("recorded", row))
-        if inserts:
-            cursor.executemany(self._sql(_INSERT), inserts)
+        for start in range(0, len(inserts), INSERT_ROWS):
+            chunk = inserts[start:start + INSERT_ROWS]
+            cursor.execute(self._sql(_INSERT + ", ".join([_VALUES] * len(chunk))), [value for row in chunk for value in row])
         return outcomes
 
     def _by_request_ids(self, cursor, request_ids: set[str]) -> dict[str, dict]:
@@ -180,18 +185,21 @@ class SQLStore:
         rows = self._rows(cursor, _SELECT + f" WHERE request_id IN ({marks}) AND request_id <> ''", tuple(request_ids))
         return {row["request_id"]: row for row in rows}
 
+    # The slots' latest decisions: one statement of fixed text whatever their number (a text per
+    # number of slots was compiled anew for most batches), an index probe per slot.
+    _LATEST_IN_SLOTS = ""
+
+    def _slot_params(self, slots: list[tuple]) -> tuple:
+        raise NotImplementedError
+
     def _latest_in_slots(self, cursor, slots: set[tuple]) -> dict[tuple, str]:
         """Each (locality, subject, kind, year)'s latest decision id, for those that have one: one
         statement, an index probe per slot (a subject's whole past is not read)."""
         if not slots:
             return {}
-        one = ("SELECT * FROM (SELECT locality, subject, kind, year, decision_id FROM decisions WHERE locality = ?"
-               " AND subject = ? AND kind = ? AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1) AS s{n}")
-        ordered = sorted(slots)
-        sql = " UNION ALL ".join(one.format(n=n) for n in range(len(ordered)))
-        cursor.execute(self._sql(sql), [value for slot in ordered for value in slot])
-        return {(locality, subject, kind, year): decision_id
-                for locality, subject, kind, year, decision_id in cursor.fetchall()}
+        cursor.execute(self._LATEST_IN_SLOTS, self._slot_params(sorted(slots)))
+        return {(locality, subject, kind, int(year)): decision_id
+                for locality, subject, kind, year, decision_id in cursor.fetchall() if decision_id is not None}
 
     def _anchor(self, cursor) -> tuple[int, str]:
         cursor.execute("SELECT seq, hash FROM chain_anchor WHERE id = 1")

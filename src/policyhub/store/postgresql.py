@@ -29,6 +29,14 @@ class PostgresStore(SQLStore):
     def _begin_write(self, cursor) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK - (1 << 64) if CHAIN_LOCK >= 1 << 63 else CHAIN_LOCK,))
 
+    _LATEST_IN_SLOTS = (
+        "SELECT s.locality, s.subject, s.kind, s.year, (SELECT decision_id FROM decisions d WHERE d.locality = s.locality"
+        " AND d.subject = s.subject AND d.kind = s.kind AND d.year = s.year AND d.subject <> '' ORDER BY d.seq DESC LIMIT 1)"
+        " FROM unnest(%s::text[], %s::text[], %s::text[], %s::integer[]) AS s(locality, subject, kind, year)")
+
+    def _slot_params(self, slots: list[tuple]) -> tuple:
+        return tuple(list(column) for column in zip(*slots))
+
     def _unavailable(self, exc: Exception) -> bool:
         import psycopg
 

@@ -60,6 +60,8 @@ INSERT_ROWS = 100
 # The partial indexes' own conditions are repeated in the queries: a planner cannot see that
 # `request_id = ?` excludes '' and would scan the whole table instead.
 _BY_REQUEST = " WHERE request_id = ? AND request_id <> ''"
+_LATEST_IN_SLOT = ("SELECT locality, subject, kind, year, decision_id FROM decisions WHERE locality = ? AND subject = ?"
+                   " AND kind = ? AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1")
 LIST_FILTERS = {"subject": "subject = ? AND subject <> ''", "locality": "locality = ?", "pack_id": "pack_id = ?",
                 "pack_version": "pack_version = ?", "kind": "kind = ?",
                 "recorded_from": "recorded_at >= ?", "recorded_to": "recorded_at < ?"}
@@ -197,7 +199,10 @@ class SQLStore:
         statement, an index probe per slot (a subject's whole past is not read)."""
         if not slots:
             return {}
-        cursor.execute(self._LATEST_IN_SLOTS, self._slot_params(sorted(slots)))
+        if len(slots) == 1:  # a unary call's: the probe itself, without unpacking a parameter list
+            cursor.execute(self._sql(_LATEST_IN_SLOT), next(iter(slots)))
+        else:
+            cursor.execute(self._LATEST_IN_SLOTS, self._slot_params(sorted(slots)))
         return {(locality, subject, kind, int(year)): decision_id
                 for locality, subject, kind, year, decision_id in cursor.fetchall() if decision_id is not None}
 

@@ -61,6 +61,9 @@ INSERT_ROWS = 100
 # `request_id = ?` excludes '' and would scan the whole table instead.
 _LATEST_IN_SLOT = ("SELECT locality, subject, kind, year, decision_id FROM decisions WHERE locality = ? AND subject = ?"
                    " AND kind = ? AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1")
+_HEAD_AND_SLOT = ("SELECT h.seq, h.hash, (SELECT decision_id FROM decisions WHERE locality = ? AND subject = ? AND kind = ?"
+                  " AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1)"
+                  " FROM (SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1) AS h")
 LIST_FILTERS = {"subject": "subject = ? AND subject <> ''", "locality": "locality = ?", "pack_id": "pack_id = ?",
                 "pack_version": "pack_version = ?", "kind": "kind = ?",
                 "recorded_from": "recorded_at >= ?", "recorded_to": "recorded_at < ?"}
@@ -148,13 +151,26 @@ class SQLStore:
 
     def _append(self, cursor, pending: list[Pending]) -> list[Outcome]:
         # A few statements per transaction whatever its size (a round trip each on PostgreSQL):
-        # the head, earlier uses of the request ids, the slots' latest decisions, then the inserts.
-        cursor.execute("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")
-        head = cursor.fetchone() or self._anchor(cursor)
+        # the head, earlier uses of the request ids, the slots' latest decisions, then the inserts;
+        # one fewer for a unary ballot without a request id.
+        request_ids = {item.row["request_id"] for item in pending if item.row["request_id"]}
+        slots = {item.slot for item in pending if item.slot is not None}
+        if len(slots) == 1 and not request_ids:  # a ballot's unary call: the head and its slot in one statement
+            slot = next(iter(slots))
+            cursor.execute(self._sql(_HEAD_AND_SLOT), slot)
+            found = cursor.fetchone()
+            if found is None:  # no record (none yet, or retention removed all): none in the slot either
+                head, latest = self._anchor(cursor), {}
+            else:
+                head, latest = found[:2], ({slot: found[2]} if found[2] is not None else {})
+            earlier: dict[str, dict] = {}
+        else:
+            cursor.execute("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")
+            head = cursor.fetchone() or self._anchor(cursor)
+            earlier = self._by_request_ids(cursor, request_ids)
+            latest = self._latest_in_slots(cursor, slots)
         seq, prev = int(head[0]), head[1]
         recorded_at = now_iso()
-        earlier = self._by_request_ids(cursor, {item.row["request_id"] for item in pending if item.row["request_id"]})
-        latest = self._latest_in_slots(cursor, {item.slot for item in pending if item.slot is not None})
         outcomes: list[Outcome] = []
         inserts = []
         for item in pending:

@@ -53,6 +53,7 @@ def now_iso() -> str:
 
 _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM decisions"
 _INSERT = "INSERT INTO decisions (" + ", ".join(COLUMNS) + ") VALUES "
+_INSERT_ONE = _INSERT + "(" + ", ".join("?" * len(COLUMNS)) + ")"
 _VALUES = "(" + ", ".join("?" * len(COLUMNS)) + ")"
 # Rows per INSERT statement: one statement (one call into the database, one release and re-take of
 # the GIL) per chunk rather than per row; 100 rows are 2,100 parameters, far below both databases' caps.
@@ -190,10 +191,14 @@ class SQLStore:
             if request_id:
                 earlier[request_id] = row
             outcomes.append(Outcome("recorded", row))
-        for start in range(0, len(inserts), INSERT_ROWS):
-            chunk = inserts[start:start + INSERT_ROWS]
-            cursor.execute(self._sql(_INSERT + ", ".join([_VALUES] * len(chunk))), [value for row in chunk for value in row])
+        if inserts:
+            self._insert(cursor, inserts)
         return outcomes
+
+    def _insert(self, cursor, rows: list[list]) -> None:
+        for start in range(0, len(rows), INSERT_ROWS):
+            chunk = rows[start:start + INSERT_ROWS]
+            cursor.execute(self._sql(_INSERT + ", ".join([_VALUES] * len(chunk))), [value for row in chunk for value in row])
 
     def _by_request_ids(self, cursor, request_ids: set[str]) -> dict[str, dict]:
         if not request_ids:

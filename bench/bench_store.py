@@ -4,12 +4,16 @@ One 1-worker policyhub per store setting: `none` (off), SQLite (synchronous=norm
 and full), PostgreSQL 15 (a local server started here with fsync on, over a Unix socket).
 Rounds interleave the settings, so each ratio compares measurements made one after the other.
 Target: unary and batch with the SQLite store on >= 0.8x the same with it off.
-Also: the in-process time the record adds per decision (pseudonymise, encode, hash, commit).
+Also: the in-process time the record adds per decision (pseudonymise, encode, hash, commit), and
+the worker's CPU time per call (from /proc), which is what the record adds on a busy machine.
+`--before DIR`: also run the record's settings on the sources in DIR/src (e.g. `git archive` of an
+earlier commit), in the same rounds, so a change is measured before and after side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -27,15 +31,38 @@ import load  # noqa: E402
 TARGET = 0.8
 
 
-def clients(target: str, kind: str, args, processes: int, depth: int) -> float:
-    """bench_rpc's closed loop, without request ids: every call a new decision, as a record sees new traffic."""
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def clients(hub, kind: str, args, processes: int, depth: int) -> tuple[float, float]:
+    """bench_rpc's closed loop, without request ids: every call a new decision, as a record sees new
+    traffic. (submissions/s, the worker's CPU µs per submission)."""
+    workers = hub.worker_pids()
+    cpu = cpu_seconds(workers)
     results = load.run_processes(load.closed_loop, [
-        dict(target=target, kind=kind, cases=args.cases, seed=args.seed, batch=args.batch, depth=depth,
+        dict(target=hub.target, kind=kind, cases=args.cases, seed=args.seed, batch=args.batch, depth=depth,
              seconds=args.seconds, request_ids=False) for _ in range(processes)])
+    cpu = cpu_seconds(workers) - cpu
     errors = sum(r["errors"] for r in results)
     if errors:
-        sys.exit(f"{errors} {kind} calls failed against {target}")
-    return sum(r["submissions"] / r["seconds"] for r in results)
+        sys.exit(f"{errors} {kind} calls failed against {hub.target}")
+    submissions = sum(r["submissions"] for r in results)
+    return sum(r["submissions"] / r["seconds"] for r in results), cpu / max(submissions, 1) * 1e6
+
+
+def policyhub_from(src: str | None, store: tuple[str, ...]):
+    """A 1-worker policyhub with these record options, on this checkout or the sources in `src`."""
+    if src is None:
+        return servers.policyhub(workers=1, store=store)
+    return servers.Server(["env", f"PYTHONPATH={src}", sys.executable, "-m", "policyhub", "--log-level", "info", "serve",
+                           "--host", "127.0.0.1", "--port", "0", "--grace", "2", "--workers", "1", "--threads", "8", *store])
 
 
 def in_process_cost(cases: int, seed: int, store_url: str, key_file: str, n: int = 2000) -> dict[str, float]:
@@ -86,21 +113,31 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--depth", type=int, default=4)
     parser.add_argument("--no-postgresql", action="store_true")
+    parser.add_argument("--no-sync-full", action="store_true", help="leave out SQLite with synchronous=full")
+    parser.add_argument("--before", metavar="DIR", help="also measure the record on DIR/src (an earlier checkout)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="policyhub-bench-store-"))
     key_file = work / "key"
     key_file.write_text("bench-key-" + "b" * 40)
     postgres = None
-    settings = {"off": ("--decision-store", "none"),
-                "sqlite (sync normal, default)": ("--decision-store", f"sqlite:///{work / 'normal.db'}",
-                                                  "--decision-key-file", str(key_file)),
-                "sqlite (sync full)": ("--decision-store", f"sqlite:///{work / 'full.db'}", "--decision-key-file", str(key_file),
-                                       "--decision-store-sync", "full")}
+    # name -> (sources or None for this checkout, record options)
+    settings: dict[str, tuple[str | None, tuple[str, ...]]] = {"off": (None, ("--decision-store", "none"))}
+    sources = {"": None} if not args.before else {" before": str(Path(args.before).resolve() / "src"), "": None}
     if not args.no_postgresql:
         from tests.postgres_server import PostgresServer
 
         postgres = PostgresServer(fsync=True)
-        settings["postgresql (fsync on)"] = ("--decision-store", postgres.new_database(), "--decision-key-file", str(key_file))
+    for label, src in sources.items():
+        tag = label.strip().replace(" ", "-") or "now"
+        settings[f"sqlite (sync normal, default){label}"] = (src, (
+            "--decision-store", f"sqlite:///{work / f'normal-{tag}.db'}", "--decision-key-file", str(key_file)))
+        if not args.no_sync_full:
+            settings[f"sqlite (sync full){label}"] = (src, (
+                "--decision-store", f"sqlite:///{work / f'full-{tag}.db'}", "--decision-key-file", str(key_file),
+                "--decision-store-sync", "full"))
+        if postgres is not None:
+            settings[f"postgresql (fsync on){label}"] = (src, (
+                "--decision-store", postgres.new_database(), "--decision-key-file", str(key_file)))
     print(f"# store: {args.cases} generated ballots (seed {args.seed}), {args.seconds:g} s per measurement, "
           f"{args.rounds} rounds, 1 worker; {common.machine()}")
     try:
@@ -114,12 +151,18 @@ def main(argv=None) -> int:
         print(common.table(["store", "evaluate", "+record, commit each", "+record, commit per 100"], rows))
         unary: dict[str, list[float]] = {name: [] for name in settings}
         batch: dict[str, list[float]] = {name: [] for name in settings}
-        hubs = {name: servers.policyhub(workers=1, store=store) for name, store in settings.items()}
+        unary_cpu: dict[str, list[float]] = {name: [] for name in settings}
+        batch_cpu: dict[str, list[float]] = {name: [] for name in settings}
+        hubs = {name: policyhub_from(src, store) for name, (src, store) in settings.items()}
         try:
             for _ in range(args.rounds):
                 for name, hub in hubs.items():
-                    unary[name].append(clients(hub.target, "unary", args, args.clients, args.depth))
-                    batch[name].append(clients(hub.target, "batch", args, 1, 2))
+                    rate, cpu = clients(hub, "unary", args, args.clients, args.depth)
+                    unary[name].append(rate)
+                    unary_cpu[name].append(cpu)
+                    rate, cpu = clients(hub, "batch", args, 1, 2)
+                    batch[name].append(rate)
+                    batch_cpu[name].append(cpu)
         finally:
             for hub in hubs.values():
                 hub.stop()
@@ -129,9 +172,14 @@ def main(argv=None) -> int:
         for name in settings:
             rows.append([name, common.fmt_rate(statistics.median(unary[name])),
                          f"{common.median_ratio(unary[name], unary['off']):.2f}x",
+                         " ".join(f"{a / b:.2f}" for a, b in zip(unary[name], unary["off"])),
+                         f"{statistics.median(unary_cpu[name]):.0f}",
                          common.fmt_rate(statistics.median(batch[name])),
-                         f"{common.median_ratio(batch[name], batch['off']):.2f}x"])
-        print(common.table(["store", "unary calls/s", "vs off", "batch submissions/s", "vs off"], rows))
+                         f"{common.median_ratio(batch[name], batch['off']):.2f}x",
+                         " ".join(f"{a / b:.2f}" for a, b in zip(batch[name], batch["off"])),
+                         f"{statistics.median(batch_cpu[name]):.0f}"])
+        print(common.table(["store", "unary calls/s", "vs off", "rounds", "worker CPU µs/call",
+                            "batch submissions/s", "vs off", "rounds", "worker CPU µs/submission"], rows))
         for kind, rates in (("unary", unary), ("batch", batch)):
             ratio = common.median_ratio(rates["sqlite (sync normal, default)"], rates["off"])
             print(f"target {kind} with SQLite on (default) >= {TARGET}x off: {ratio:.2f}x  {common.verdict(ratio, TARGET)}")

@@ -52,9 +52,19 @@ def now_iso() -> str:
 
 
 _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM decisions"
-_INSERT = "INSERT INTO decisions (" + ", ".join(COLUMNS) + ") VALUES (" + ", ".join("?" * len(COLUMNS)) + ")"
+_INSERT = "INSERT INTO decisions (" + ", ".join(COLUMNS) + ") VALUES "
+_INSERT_ONE = _INSERT + "(" + ", ".join("?" * len(COLUMNS)) + ")"
+_VALUES = "(" + ", ".join("?" * len(COLUMNS)) + ")"
+# Rows per INSERT statement: one statement (one call into the database, one release and re-take of
+# the GIL) per chunk rather than per row; 100 rows are 2,100 parameters, far below both databases' caps.
+INSERT_ROWS = 100
 # The partial indexes' own conditions are repeated in the queries: a planner cannot see that
 # `request_id = ?` excludes '' and would scan the whole table instead.
+_LATEST_IN_SLOT = ("SELECT locality, subject, kind, year, decision_id FROM decisions WHERE locality = ? AND subject = ?"
+                   " AND kind = ? AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1")
+_HEAD_AND_SLOT = ("SELECT h.seq, h.hash, (SELECT decision_id FROM decisions WHERE locality = ? AND subject = ? AND kind = ?"
+                  " AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1)"
+                  " FROM (SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1) AS h")
 LIST_FILTERS = {"subject": "subject = ? AND subject <> ''", "locality": "locality = ?", "pack_id": "pack_id = ?",
                 "pack_version": "pack_version = ?", "kind": "kind = ?",
                 "recorded_from": "recorded_at >= ?", "recorded_to": "recorded_at < ?"}
@@ -142,13 +152,26 @@ class SQLStore:
 
     def _append(self, cursor, pending: list[Pending]) -> list[Outcome]:
         # A few statements per transaction whatever its size (a round trip each on PostgreSQL):
-        # the head, earlier uses of the request ids, the slots' latest decisions, then the inserts.
-        cursor.execute("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")
-        head = cursor.fetchone() or self._anchor(cursor)
+        # the head, earlier uses of the request ids, the slots' latest decisions, then the inserts;
+        # one fewer for a unary ballot without a request id.
+        request_ids = {item.row["request_id"] for item in pending if item.row["request_id"]}
+        slots = {item.slot for item in pending if item.slot is not None}
+        if len(slots) == 1 and not request_ids:  # a ballot's unary call: the head and its slot in one statement
+            slot = next(iter(slots))
+            cursor.execute(self._sql(_HEAD_AND_SLOT), slot)
+            found = cursor.fetchone()
+            if found is None:  # no record (none yet, or retention removed all): none in the slot either
+                head, latest = self._anchor(cursor), {}
+            else:
+                head, latest = found[:2], ({slot: found[2]} if found[2] is not None else {})
+            earlier: dict[str, dict] = {}
+        else:
+            cursor.execute("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")
+            head = cursor.fetchone() or self._anchor(cursor)
+            earlier = self._by_request_ids(cursor, request_ids)
+            latest = self._latest_in_slots(cursor, slots)
         seq, prev = int(head[0]), head[1]
         recorded_at = now_iso()
-        earlier = self._by_request_ids(cursor, {item.row["request_id"] for item in pending if item.row["request_id"]})
-        latest = self._latest_in_slots(cursor, {item.slot for item in pending if item.slot is not None})
         outcomes: list[Outcome] = []
         inserts = []
         for item in pending:
@@ -169,8 +192,13 @@ class SQLStore:
                 earlier[request_id] = row
             outcomes.append(Outcome("recorded", row))
         if inserts:
-            cursor.executemany(self._sql(_INSERT), inserts)
+            self._insert(cursor, inserts)
         return outcomes
+
+    def _insert(self, cursor, rows: list[list]) -> None:
+        for start in range(0, len(rows), INSERT_ROWS):
+            chunk = rows[start:start + INSERT_ROWS]
+            cursor.execute(self._sql(_INSERT + ", ".join([_VALUES] * len(chunk))), [value for row in chunk for value in row])
 
     def _by_request_ids(self, cursor, request_ids: set[str]) -> dict[str, dict]:
         if not request_ids:
@@ -179,18 +207,24 @@ class SQLStore:
         rows = self._rows(cursor, _SELECT + f" WHERE request_id IN ({marks}) AND request_id <> ''", tuple(request_ids))
         return {row["request_id"]: row for row in rows}
 
+    # The slots' latest decisions: one statement of fixed text whatever their number (a text per
+    # number of slots was compiled anew for most batches), an index probe per slot.
+    _LATEST_IN_SLOTS = ""
+
+    def _slot_params(self, slots: list[tuple]) -> tuple:
+        raise NotImplementedError
+
     def _latest_in_slots(self, cursor, slots: set[tuple]) -> dict[tuple, str]:
         """Each (locality, subject, kind, year)'s latest decision id, for those that have one: one
         statement, an index probe per slot (a subject's whole past is not read)."""
         if not slots:
             return {}
-        one = ("SELECT * FROM (SELECT locality, subject, kind, year, decision_id FROM decisions WHERE locality = ?"
-               " AND subject = ? AND kind = ? AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1) AS s{n}")
-        ordered = sorted(slots)
-        sql = " UNION ALL ".join(one.format(n=n) for n in range(len(ordered)))
-        cursor.execute(self._sql(sql), [value for slot in ordered for value in slot])
-        return {(locality, subject, kind, year): decision_id
-                for locality, subject, kind, year, decision_id in cursor.fetchall()}
+        if len(slots) == 1:  # a unary call's: the probe itself, without unpacking a parameter list
+            cursor.execute(self._sql(_LATEST_IN_SLOT), next(iter(slots)))
+        else:
+            cursor.execute(self._LATEST_IN_SLOTS, self._slot_params(sorted(slots)))
+        return {(locality, subject, kind, int(year)): decision_id
+                for locality, subject, kind, year, decision_id in cursor.fetchall() if decision_id is not None}
 
     def _anchor(self, cursor) -> tuple[int, str]:
         cursor.execute("SELECT seq, hash FROM chain_anchor WHERE id = 1")

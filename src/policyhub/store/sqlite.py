@@ -14,6 +14,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+import orjson
+
 from .base import SQLStore, StoreUnavailable
 from .migrate import apply_migrations
 
@@ -48,6 +50,15 @@ class SQLiteStore(SQLStore):
 
     def _begin_write(self, cursor) -> None:
         cursor.execute("BEGIN IMMEDIATE")
+
+    _LATEST_IN_SLOTS = (
+        "SELECT locality, subject, kind, year, (SELECT decision_id FROM decisions d WHERE d.locality = s.locality"
+        " AND d.subject = s.subject AND d.kind = s.kind AND d.year = s.year AND d.subject <> '' ORDER BY d.seq DESC LIMIT 1)"
+        " FROM (SELECT json_extract(value, '$[0]') AS locality, json_extract(value, '$[1]') AS subject,"
+        " json_extract(value, '$[2]') AS kind, json_extract(value, '$[3]') AS year FROM json_each(?)) AS s")
+
+    def _slot_params(self, slots: list[tuple]) -> tuple:
+        return (orjson.dumps(slots).decode(),)
 
     def _unavailable(self, exc: Exception) -> bool:
         return isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(

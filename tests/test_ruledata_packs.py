@@ -182,7 +182,7 @@ def test_an_unknown_rule_library_is_refused(tmp_path):
     (directory / "pack.yaml").write_text(MANIFEST + "uses: [core.nothing]\n", encoding="utf-8")
     with pytest.raises(PackLoadError) as caught:
         load_pack(directory)
-    assert caught.value.findings == ["pack.yaml: uses: unknown rule library 'core.nothing' (known: core.ballot)"]
+    assert caught.value.findings == ["pack.yaml: uses: unknown rule library 'core.nothing' (known: core.ballot, core.shuangshu)"]
 
 
 def test_policyhubs_own_rule_libraries_are_registered_through_the_hook_like_a_plugins():
@@ -192,7 +192,7 @@ def test_policyhubs_own_rule_libraries_are_registered_through_the_hook_like_a_pl
     manager = plugin_manager(load_entry_points=False)
     assert manager.get_plugin("policyhub.rules.libraries") is not None
     names = [lib.name for result in manager.hook.policyhub_rule_libraries() for lib in result]
-    assert names == ["core.ballot"]
+    assert names == ["core.ballot", "core.shuangshu"]
     core = available()["core.ballot"]
     assert [p.name for p in core.rule_files] == ["core_ballot.yaml"]
 

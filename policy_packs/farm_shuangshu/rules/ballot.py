@@ -2,13 +2,15 @@
 removal member.removal names for each role the subject holds."""
 
 from policyhub.rules import Context, derive
-from policyhub.rules.shuangshu import GRADE_USES, grades_given, role_names, subject_id, subject_roles
+from policyhub.rules.shuangshu import GRADE_USES, grades_given, is_evaluation, role_names, subject_id, subject_roles
 from policyhub.rules.ballots import scheme_options
 
 
 @derive("ballot", uses=GRADE_USES + ("member.removal",))
 def removal(ballot: dict, ctx: Context):
     """四: 评为不称职的村党支部班子成员予以免职，村委会成员劝其辞职 — by each role the subject holds."""
+    if not is_evaluation(ballot):
+        return  # 评为不称职: only an evaluation is graded (as core.shuangshu's grade reads it)
     t = ctx.thresholds
     removal = t.get("member.removal")
     roles = [r for r in dict.fromkeys(subject_roles(ballot)) if r in removal]

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Iterator
 
 from .. import vocabulary
@@ -64,35 +63,18 @@ NO_DATE = "未填/none"  # a record without a date, as messages show it
 # --- windows ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Window:
-    """A window of days, both ends inclusive: yearly (month, day) pairs or fixed dates."""
-
-    first: dt.date | tuple[int, int]
-    last: dt.date | tuple[int, int]
-
-    def contains(self, when: dt.date) -> bool:
-        if isinstance(self.first, dt.date) and isinstance(self.last, dt.date):
-            return self.first <= when <= self.last
-        first = self.first if isinstance(self.first, tuple) else (self.first.month, self.first.day)
-        last = self.last if isinstance(self.last, tuple) else (self.last.month, self.last.day)
-        return first <= (when.month, when.day) <= last
-
-    @property
-    def text(self) -> str:
-        def show(end: dt.date | tuple[int, int]) -> str:
-            return end.isoformat() if isinstance(end, dt.date) else f"{end[0]:02d}-{end[1]:02d}"
-
-        return f"{show(self.first)}…{show(self.last)}"
+def _end(t: Thresholds, key: str) -> str:
+    """A window's end as written, checked: "YYYY-MM-DD" (that day) or "MM-DD" (every year)."""
+    if _FULL_DATE.match(str(t.get(key))):
+        return t.date(key).isoformat()
+    month, dom = t.month_day(key)
+    return f"{month:02d}-{dom:02d}"
 
 
-def _end(t: Thresholds, key: str) -> dt.date | tuple[int, int]:
-    return t.date(key) if _FULL_DATE.match(str(t.get(key))) else t.month_day(key)
-
-
-def window(t: Thresholds, key: str) -> Window:
-    """The window at `key` ({from, to}), each end "MM-DD" (every year) or "YYYY-MM-DD"."""
-    return Window(_end(t, f"{key}.from"), _end(t, f"{key}.to"))
+def window(t: Thresholds, key: str) -> str:
+    """The window at `key` ({from, to}) as messages show it, e.g. 11-20…11-30 (the rules compare
+    the days with its ends; rules.yaml `outside_review_window`, `outside_stage_window`)."""
+    return f"{_end(t, f'{key}.from')}…{_end(t, f'{key}.to')}"
 
 
 # --- meetings --------------------------------------------------------------------------------
@@ -160,7 +142,7 @@ def _dated(fact: dict, when: dt.date | None) -> dict:
 @derive("meeting", "log", uses=("meeting.window",))
 def review_dates(submission: dict, ctx: Context):
     """三(三) 评议阶段: the day each review meeting (village and farm/town level) was held."""
-    shown = window(ctx.thresholds, "meeting.window").text
+    shown = window(ctx.thresholds, "meeting.window")
     for meeting, path in review_meetings(submission, ctx.kind):
         yield _dated({"type": "review_date", "path": f"{path}.date", "window": shown}, day(meeting.get("date")))
 
@@ -176,7 +158,7 @@ def stage_dates(submission: dict, ctx: Context):
             continue
         zh, en = STAGE_LABELS.get(stage, (stage, stage))
         fact = {"type": "stage_date", "path": f"{path}.date", "stage": stage, "stage_zh": zh, "stage_en": en,
-                "window": window(ctx.thresholds, f"log.stages.{stage}").text}
+                "window": window(ctx.thresholds, f"log.stages.{stage}")}
         yield _dated(fact, day(meeting.get("date")))
 
 

@@ -131,3 +131,18 @@ def test_a_pack_id_placeholder_in_after_names_the_packs_own_grade_rule(tmp_path)
     assert consequences(pack, {"id": "M-3", "role": "branch_member"}) == [
         ("demo_roles.ballot.removal", "dismissal", "M-3")]
     assert consequences(pack, {"id": "M-4", "role": "village_secretary"}) == []
+
+
+def test_every_rule_over_facts_that_bring_consequences_declares_them(tmp_path):
+    rules = RULES + """\
+  - id: demo_roles.ballot.noted
+    clause: 四
+    kinds: [ballot]
+    for: removal
+    when: count(consequences) > 1
+    severity: info
+    message: {zh: 两项, en: Two}
+"""
+    assert refused(tmp_path, rules)[0] == (
+        "rules.yaml: rule demo_roles.ballot.noted: fact_consequences: the facts of removal bring consequences; "
+        "declare the codes they may bring")

@@ -264,6 +264,10 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
         elif brought is None or brought.type != "list" or brought.item is not None:
             findings.append(f"{where}: fact_consequences: the fact type {fact_type} needs a "
                             "`consequences: {list: text}` field to bring them")
+    elif fact_type not in KIND_TYPES and schema.lookup("consequences") is not None:
+        # its facts' own consequences reach every rule they match: each rule says which it yields
+        findings.append(f"{where}: fact_consequences: the facts of {fact_type} bring consequences; "
+                        "declare the codes they may bring")
     if len(findings) > before:
         return None
     for key in ("clause", "severity", "path", "document"):

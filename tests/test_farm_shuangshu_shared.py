@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from policyhub.caseio import request_from_dict
-from policyhub.pack import load_pack
+from policyhub.domain.caseio import request_from_dict
+from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
+from policyhub.packs.pack import load_pack
+from policyhub.packs.registry import PackRegistry
 from policyhub.rules.model import Context
-from policyhub.evaluator import Evaluator, decision_to_dict
-from policyhub.registry import PackRegistry
 from policyhub.rules.shuangshu import ballot_votes, grades_given, window
 from policyhub.rules.thresholds import ThresholdError, Thresholds
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..hookspecs import hookimpl
-from ..ruledata.libraries import RuleLibrary
+from .hookspecs import RuleLibrary, hookimpl
 from .core_ballot import core_ballot_rounds
 from .shuangshu import ballot_votes, review_attendance, review_dates, review_segments, stage_dates
 

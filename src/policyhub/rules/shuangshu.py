@@ -30,7 +30,7 @@ import datetime as dt
 import re
 from typing import Iterator
 
-from .. import vocabulary
+from ..domain import vocabulary
 from . import extra
 from .ballots import SHARE_BASES, combined_tallies, plurality, purpose_of, scheme_options, usable_rounds
 from .model import Context, derive

@@ -62,6 +62,13 @@ def admonished(settings: dict) -> bool:
     return "admonition_talk" in [c["code"] for c in decision["consequences"]]
 
 
+def graded(settings: dict) -> list[str]:
+    evaluator = Evaluator(PackRegistry([load_pack(PACKS / "farm_shuangshu", settings=settings)]), observed=False)
+    request = {"pack": "farm_shuangshu", "ballot": {"purpose": "evaluation", "subject": {"id": "M-1", "kind": "individual"},
+                                                     **BALLOT}}
+    return [g["code"] for g in decision_to_dict(evaluator.evaluate(request_from_dict(request)))["grades"]]
+
+
 def test_share_base_cast_takes_shares_of_all_ballots_returned():
     [valid] = ballot_votes(BALLOT, ctx(thresholds("valid")))
     [cast] = ballot_votes(BALLOT, ctx(thresholds("cast")))
@@ -72,8 +79,10 @@ def test_share_base_cast_takes_shares_of_all_ballots_returned():
 
 def test_grade_fallback_none_waits_for_the_committee():
     assert grades_given(BALLOT, thresholds(fallback="plurality")) == ("", "competent")
-    assert grades_given(BALLOT, thresholds(fallback="none")) == ("", "")
-    assert grades_given({**BALLOT, "final_grade": "excellent"}, thresholds(fallback="none")) == ("excellent", "")
+    assert grades_given({**BALLOT, "final_grade": "excellent"}, thresholds()) == ("excellent", "competent")
+    # under `none` the votes grade no one: the rule reads the setting (farm_shuangshu's fixtures hold it)
+    assert graded({"ballot.grade_fallback": "none"}) == []
+    assert graded({"ballot.grade_fallback": "plurality"}) == ["competent"]
     # a final grade outside the ballot's scheme is not taken
     assert grades_given({**BALLOT, "final_grade": "qualified"}, thresholds()) == ("", "competent")
 

@@ -195,15 +195,14 @@ def is_evaluation(ballot: dict) -> bool:
 
 def grades_given(ballot: dict, t: Thresholds) -> tuple[str, str]:
     """(committee_grade, plurality): the committee's `final_grade` (综合评定) when it is of the ballot's
-    scheme, else ''; and, under `ballot.grade_fallback: plurality`, the most voted option over all
-    usable rounds together, a tie going to the lower grade ('' without votes, or under `none`: no
-    grade until the committee gives one). Which of them grades is the rules' to say."""
+    scheme, else ''; and the most voted option over all usable rounds together, a tie going to the
+    lower grade ('' without votes). Which of them grades (ballot.grade_fallback) is the rules' to say."""
     _, options = scheme_options(ballot, t)
     final = ballot.get("final_grade")
     fallback = t.str("ballot.grade_fallback")
     if fallback not in GRADE_FALLBACKS:
         raise ThresholdError(f"threshold 'ballot.grade_fallback' must be one of {GRADE_FALLBACKS}, not {fallback!r}")
-    most = plurality(combined_tallies(usable_rounds(ballot, t)), options) if fallback == "plurality" else None
+    most = plurality(combined_tallies(usable_rounds(ballot, t)), options)
     return (final if final and final in options else ""), most or ""
 
 

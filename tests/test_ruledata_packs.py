@@ -212,7 +212,7 @@ def test_policyhubs_own_rule_libraries_are_registered_through_the_hook_like_a_pl
     manager = plugin_manager(load_entry_points=False)
     assert manager.get_plugin("policyhub.rules.libraries") is not None
     names = [lib.name for result in manager.hook.policyhub_rule_libraries() for lib in result]
-    assert names[0] == "core.ballot" and "core.pledges" in names
+    assert names[0] == "core.ballot" and "core.pledges" in names and "core.shuangshu" in names
     core = available()["core.ballot"]
     assert [p.name for p in core.rule_files] == ["core_ballot.yaml"]
 

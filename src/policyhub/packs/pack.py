@@ -426,7 +426,8 @@ def _load(directory: Path, private_package: str, lock: PackLock | None, settings
     if rules_file.is_file():
         rule_files.append((RULES_FILE, rules_file))
     before = len(findings)
-    data = load_rule_files(findings, _read_rule_files(findings, rule_files), flatten(thresholds), sources)
+    data = load_rule_files(findings, _read_rule_files(findings, rule_files), flatten(thresholds), sources,
+                           pack_id=pack_id)
     rule_data_refused = len(findings) > before
     for fact_type, name in sorted(data.message_fields):
         if name not in message_fields.get(fact_type, {}):

@@ -20,6 +20,11 @@
           - {code_from: committee_grade, when: "committee_grade != ''"}
         after: <a grade rule's id>        # fires with that rule's grade; `when` may read `grade`
         document: …                       # the citation's document, when not the pack's own
+        fact_consequences: [dismissal, …] # the codes a fact's own `consequences` list may bring
+                                          # (chosen by a role): the fact type declares `consequences: {list: text}`
+
+A library's rules may be the pack's own: `id: "{pack}.meeting.window"` (and `after: "{pack}.…"`)
+takes the id of the pack that uses the library, so packs sharing a library keep their own ids.
 
 Each rule becomes one `Rule` (its id, clause, message … exactly as a Python rule has them) and one
 engine condition per branch (a grade rule has one per branch, each excluding the ones before it;
@@ -52,7 +57,8 @@ from .language import FieldType
 from .schema import KIND_TYPES, SchemaError, declared_schema, kind_schema
 
 RULE_KEYS = {"id", "clause", "kinds", "for", "when", "severity", "message", "path", "consequences", "grade",
-             "after", "document"}
+             "after", "document", "fact_consequences"}
+PACK_ID = "{pack}"  # in a rule's id or after: the id of the pack loading the file
 # What a grade branch adds to its facts for messages and for the decision's grade.
 GRADE_FIELDS = ("grade", "grade_zh", "grade_en")
 
@@ -113,8 +119,9 @@ def _keys(findings: list[str], where: str, data: dict, allowed: set[str]) -> Non
 
 
 def load_rule_files(findings: list[str], files: list[tuple[str, dict]], thresholds: dict, sources: dict,
-                    placeholders_extra: dict | None = None) -> RuleData:
-    """Every rule of the files [(file name, parsed YAML)], compiled against the flattened thresholds."""
+                    placeholders_extra: dict | None = None, pack_id: str = "") -> RuleData:
+    """Every rule of the files [(file name, parsed YAML)], compiled against the flattened thresholds;
+    `{pack}` in a rule's id or after is `pack_id`."""
     schemas: dict[str, FactSchema] = {k: kind_schema(k) for k in KIND_TYPES}
     named: dict[str, Node] = {}
     message_fields: set[tuple[str, str]] = set()
@@ -143,7 +150,7 @@ def load_rule_files(findings: list[str], files: list[tuple[str, dict]], threshol
         if not isinstance(rules, list):
             findings.append(f"{name}: rules must be a list")
             continue
-        raw_rules.extend((name, r) for r in rules)
+        raw_rules.extend((name, _own_ids(r, pack_id)) for r in rules)
 
     built = RuleData([], {}, set(), message_fields, schemas)
     grade_specs: dict[str, tuple[RuleSpec, dict]] = {}
@@ -169,6 +176,14 @@ def load_rule_files(findings: list[str], files: list[tuple[str, dict]], threshol
             continue
         _rule(findings, where, name, raw, schemas, named, thresholds, sources, built, after=target[0])
     return built
+
+
+def _own_ids(raw: Any, pack_id: str) -> Any:
+    """The rule with `{pack}` in its id and after replaced by the pack's id (when there is one)."""
+    if not pack_id or not isinstance(raw, dict):
+        return raw
+    return {key: value.replace(PACK_ID, pack_id) if key in ("id", "after") and isinstance(value, str) else value
+            for key, value in raw.items()}
 
 
 def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built: RuleData,
@@ -249,6 +264,20 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
     if not isinstance(consequences, list):
         findings.append(f"{where}: consequences: a list")
         consequences = []
+    fact_consequences = raw.get("fact_consequences") or []
+    if "fact_consequences" in raw:
+        brought = schema.lookup("consequences")
+        if not isinstance(fact_consequences, list) or not fact_consequences \
+                or not all(isinstance(c, str) for c in fact_consequences):
+            findings.append(f"{where}: fact_consequences: a list of consequence codes")
+            fact_consequences = []
+        elif brought is None or brought.type != "list" or brought.item is not None:
+            findings.append(f"{where}: fact_consequences: the fact type {fact_type} needs a "
+                            "`consequences: {list: text}` field to bring them")
+    elif fact_type not in KIND_TYPES and schema.lookup("consequences") is not None:
+        # its facts' own consequences reach every rule they match: each rule says which it yields
+        findings.append(f"{where}: fact_consequences: the facts of {fact_type} bring consequences; "
+                        "declare the codes they may bring")
     if len(findings) > before:
         return None
     for key in ("clause", "severity", "path", "document"):
@@ -282,6 +311,7 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
         message=dict(message) if isinstance(message, dict) else None,
         path=str(raw.get("path", "")),
         consequences=tuple(consequences),
+        fact_consequences=tuple(fact_consequences),
         grade="grade" in raw,
         thresholds=spec.reads,
         document=raw.get("document"),

@@ -1,46 +1,41 @@
-"""What the village “双述双评” packs share (farm_shuangshu, doushan_2019; yinchuan_2011 borrows a little).
+"""The measurements of the village “双述双评” rule library `core.shuangshu` (library/shuangshu.yaml),
+which farm_shuangshu and doushan_2019 take with `uses: [core.shuangshu]`; yinchuan_2011 borrows a
+few helpers (subject_id, subject_roles, ATTENDANCE_LABELS, review_meetings).
 
 Their documents are one template: a village review meeting (双述会) with the same attendance and
 agenda, stage windows before it, a team ballot (优秀/合格/不合格) and a member ballot
 (优秀/称职/不称职), “差票较多” / “不称职票较多” consequences and a committee's final grade. The
-derive functions here turn a submission into facts; each pack imports the ones it needs into a
-rule script and writes its own `Rule`s over those facts. Where two packs' rules differ only in
-their ids (farm_shuangshu and doushan_2019), `review_meeting_rules` and `vote_rules` declare them.
+rules are data (library/shuangshu.yaml): the functions here only measure — counts, dates, the
+rounds' votes, the committee's grade and the most voted option — and decide nothing.
 
-Fact types made here:
-    missing_attendance {kind, kind_zh, kind_en, path}           a village review meeting with nobody of a kind
-    missing_segment {segment, segment_zh, segment_en, path}     … lacking an agenda segment
-    review_window {date, inside, window, path}                  a review meeting and whether it is in its window
-    stage_window {stage, stage_zh, stage_en, date, inside, window, path}   a stage record and its window
-    team_poor_votes {subject_id, reached, rounds, bar}           a team ballot's 差票 shares
-    member_incompetent_votes {subject_id, reached, rounds, bar}  a member ballot's 不称职票 shares
-    shuangshu_grade {subject_id, scheme, grade, source}          the grade of a ballot's subject
+Fact types made here (declared in library/shuangshu.yaml):
+    review_attendance {kind, kind_zh, kind_en, count}          per village review meeting and required kind
+    review_segment {segment, segment_zh, segment_en, recorded}  per village review meeting and required segment
+    review_date {held, date, window}                            per review meeting (any level)
+    stage_date {stage, stage_zh, stage_en, held, date, window}  per record of a stage in log.stages
+    shuangshu_ballot {subject_id, scheme, rounds, committee_grade, plurality}   per evaluation ballot
 
 Thresholds read (each pack's thresholds.yaml):
     meeting.default_level, meeting.review_levels, meeting.attendance_required,
     meeting.segments_required, meeting.window {from, to}, log.stages {<stage>: {from, to}},
     ballot.schemes, ballot.default_scheme, ballot.share_base, ballot.grade_fallback,
     team.{scheme, poor_option, poor_share}, member.{scheme, incompetent_option, incompetent_share}.
-Windows are yearly ("12-01") or fixed ("2018-12-01"), each end inclusive.
+Windows are yearly ("12-01") or fixed ("2018-12-01"), each end inclusive: the pack's rules.yaml
+says how its windows read (conditions `outside_review_window`, `outside_stage_window`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from fractions import Fraction
 from typing import Iterator
 
 from ..domain import vocabulary
 from . import extra
-from .ballots import (SHARE_BASES, RoundCount, combined_tallies, plurality, purpose_of, scheme_options,
-                      usable_rounds)
-from durable.lang import m
-
-from .model import Context, Rule, derive, fact
+from .ballots import SHARE_BASES, combined_tallies, plurality, purpose_of, scheme_options, usable_rounds
+from .model import Context, derive
 from .periods import day
-from .procedure import meetings_of, missing_attendance, missing_segments
+from .procedure import meetings_of
 from .thresholds import ThresholdError, Thresholds
 
 REVIEW_MEETING = "review_meeting"
@@ -62,40 +57,24 @@ ATTENDANCE_LABELS = {
 }
 
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NO_DATE = "未填/none"  # a record without a date, as messages show it
 
 
 # --- windows ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Window:
-    """A window of days, both ends inclusive: yearly (month, day) pairs or fixed dates."""
-
-    first: dt.date | tuple[int, int]
-    last: dt.date | tuple[int, int]
-
-    def contains(self, when: dt.date) -> bool:
-        if isinstance(self.first, dt.date) and isinstance(self.last, dt.date):
-            return self.first <= when <= self.last
-        first = self.first if isinstance(self.first, tuple) else (self.first.month, self.first.day)
-        last = self.last if isinstance(self.last, tuple) else (self.last.month, self.last.day)
-        return first <= (when.month, when.day) <= last
-
-    @property
-    def text(self) -> str:
-        def show(end: dt.date | tuple[int, int]) -> str:
-            return end.isoformat() if isinstance(end, dt.date) else f"{end[0]:02d}-{end[1]:02d}"
-
-        return f"{show(self.first)}…{show(self.last)}"
+def _end(t: Thresholds, key: str) -> str:
+    """A window's end as written, checked: "YYYY-MM-DD" (that day) or "MM-DD" (every year)."""
+    if _FULL_DATE.match(str(t.get(key))):
+        return t.date(key).isoformat()
+    month, dom = t.month_day(key)
+    return f"{month:02d}-{dom:02d}"
 
 
-def _end(t: Thresholds, key: str) -> dt.date | tuple[int, int]:
-    return t.date(key) if _FULL_DATE.match(str(t.get(key))) else t.month_day(key)
-
-
-def window(t: Thresholds, key: str) -> Window:
-    """The window at `key` ({from, to}), each end "MM-DD" (every year) or "YYYY-MM-DD"."""
-    return Window(_end(t, f"{key}.from"), _end(t, f"{key}.to"))
+def window(t: Thresholds, key: str) -> str:
+    """The window at `key` ({from, to}) as messages show it, e.g. 11-20…11-30 (the rules compare
+    the days with its ends; rules.yaml `outside_review_window`, `outside_stage_window`)."""
+    return f"{_end(t, f'{key}.from')}…{_end(t, f'{key}.to')}"
 
 
 # --- meetings --------------------------------------------------------------------------------
@@ -119,81 +98,75 @@ def village_review_meetings(submission: dict, ctx: Context) -> Iterator[tuple[di
             yield meeting, path
 
 
-def labelled_attendance(missing: dict) -> dict:
-    """A `missing_attendance` fact with the kind's names, for messages."""
-    zh, en = ATTENDANCE_LABELS.get(missing["kind"], (missing["kind"], missing["kind"]))
-    return {**missing, "kind_zh": zh, "kind_en": en}
-
-
-def labelled_segment(missing: dict) -> dict:
-    """A `missing_segment` fact with the segment's names, for messages."""
-    label = vocabulary.label(vocabulary.AGENDA_SEGMENTS, missing["segment"])
-    return {**missing, "segment_zh": label["zh"], "segment_en": label["en"]}
-
-
 LEVEL_USES = ("meeting.default_level", "meeting.review_levels")
 
 
 @derive("meeting", "log", uses=LEVEL_USES + ("meeting.attendance_required",))
 def review_attendance(submission: dict, ctx: Context):
-    """三(三)1: 召开……党员、村民代表、村民组长参加的“双述”会 — one fact per kind nobody came from."""
+    """三(三)1: 召开……党员、村民代表、村民组长参加的“双述”会 — how many came of each required kind
+    (an `extra.` kind is a head count in `extra`)."""
     required = ctx.thresholds.list("meeting.attendance_required")
     for meeting, path in village_review_meetings(submission, ctx):
-        for missing in missing_attendance(meeting, required, path):
-            yield labelled_attendance(missing)
+        attendance = meeting.get("attendance") or {}
+        for kind in required:
+            if kind.startswith("extra."):
+                # a head count in extra: a whole number (the string "7" or 2.5 is refused, not read as nobody)
+                count, where = extra.count(meeting, kind[len("extra."):], path) or 0, f"{path}.{kind}"
+            else:
+                count, where = attendance.get(kind, 0), f"{path}.attendance.{kind}"
+            zh, en = ATTENDANCE_LABELS.get(kind, (kind, kind))
+            yield {"type": "review_attendance", "path": where, "kind": kind, "kind_zh": zh, "kind_en": en,
+                   "count": count}
 
 
 @derive("meeting", "log", uses=LEVEL_USES + ("meeting.segments_required",))
-def review_procedure(submission: dict, ctx: Context):
-    """三(三)1: 述职述廉、质询、当场解答、无记名投票、当场计票并宣布结果 — one fact per missing segment."""
+def review_segments(submission: dict, ctx: Context):
+    """三(三)1: 述职述廉、质询、当场解答、无记名投票、当场计票并宣布结果 — how often each is recorded."""
     required = ctx.thresholds.list("meeting.segments_required")
     for meeting, path in village_review_meetings(submission, ctx):
-        for missing in missing_segments(meeting, required, path):
-            yield labelled_segment(missing)
+        segments = list(meeting.get("segments") or [])
+        for segment in required:
+            names = vocabulary.label(vocabulary.AGENDA_SEGMENTS, segment)
+            yield {"type": "review_segment", "path": f"{path}.segments", "segment": segment,
+                   "segment_zh": names["zh"], "segment_en": names["en"], "recorded": segments.count(segment)}
+
+
+def _dated(fact: dict, when: dt.date | None) -> dict:
+    """The fact with the day held (`held`, absent without one) and the date as messages show it."""
+    fact["date"] = when.isoformat() if when else NO_DATE
+    if when:
+        fact["held"] = when.isoformat()
+    return fact
 
 
 @derive("meeting", "log", uses=("meeting.window",))
-def review_window(submission: dict, ctx: Context):
-    """三(三) 评议阶段: every review meeting (village and farm/town level) falls in the window."""
-    span = window(ctx.thresholds, "meeting.window")
+def review_dates(submission: dict, ctx: Context):
+    """三(三) 评议阶段: the day each review meeting (village and farm/town level) was held."""
+    shown = window(ctx.thresholds, "meeting.window")
     for meeting, path in review_meetings(submission, ctx.kind):
-        when = day(meeting.get("date"))
-        yield fact(
-            "review_window",
-            path=f"{path}.date",
-            date=when.isoformat() if when else "未填/none",
-            inside=bool(when and span.contains(when)),
-            window=span.text,
-        )
+        yield _dated({"type": "review_date", "path": f"{path}.date", "window": shown}, day(meeting.get("date")))
 
 
 @derive("meeting", "log", uses=("log.stages",))
-def stage_windows(submission: dict, ctx: Context):
-    """三(一)(二): a record of a stage (its `extra.stage`, or a meeting of that type) within its window."""
+def stage_dates(submission: dict, ctx: Context):
+    """三(一)(二): the day of each record of a stage (its `extra.stage`, or a meeting of that type)."""
     stages = ctx.thresholds.get("log.stages")
     for meeting, path in meetings_of(submission, ctx.kind):
-        # extra is free-form JSON: a stage's name is text (other stages than the pack's are not checked)
+        # extra is free-form JSON: a stage's name is text (other stages than the pack's are not measured)
         stage = extra.text(meeting, "stage", path) or meeting.get("type")
         if stage not in stages:
             continue
-        span = window(ctx.thresholds, f"log.stages.{stage}")
-        when = day(meeting.get("date"))
         zh, en = STAGE_LABELS.get(stage, (stage, stage))
-        yield fact(
-            "stage_window",
-            path=f"{path}.date",
-            stage=stage,
-            stage_zh=zh,
-            stage_en=en,
-            date=when.isoformat() if when else "未填/none",
-            inside=bool(when and span.contains(when)),
-            window=span.text,
-        )
+        fact = {"type": "stage_date", "path": f"{path}.date", "stage": stage, "stage_zh": zh, "stage_en": en,
+                "window": window(ctx.thresholds, f"log.stages.{stage}")}
+        yield _dated(fact, day(meeting.get("date")))
 
 
 # --- ballots ---------------------------------------------------------------------------------
 
 SCHEME_USES = ("ballot.schemes", "ballot.default_scheme")
+GRADE_USES = SCHEME_USES + ("ballot.grade_fallback",)
+GRADE_FALLBACKS = ("plurality", "none")
 
 
 def subject_id(ballot: dict) -> str:
@@ -220,184 +193,40 @@ def is_evaluation(ballot: dict) -> bool:
     return purpose_of(ballot) == "evaluation"
 
 
-def percent(share: Fraction) -> str:
-    """A share for messages: 33.33%."""
-    return f"{float(share * 100):.2f}%"
-
-
-def _share_facts(ballot: dict, ctx: Context, prefix: str, option_key: str, share_key: str, type_: str):
-    """One fact for a ballot of the `<prefix>.scheme`: does `option`'s share reach the bar in any round?"""
-    t = ctx.thresholds
-    scheme, _ = scheme_options(ballot, t)
-    if not is_evaluation(ballot) or scheme != t.str(f"{prefix}.scheme"):
-        return
-    option = t.str(f"{prefix}.{option_key}")
-    bar = t.ratio(f"{prefix}.{share_key}")
-    base = t.str("ballot.share_base")
-    if base not in SHARE_BASES:
-        raise ThresholdError(f"threshold 'ballot.share_base' must be one of {SHARE_BASES}, not {base!r}")
-    shares: list[tuple[RoundCount, Fraction]] = []
-    for r in usable_rounds(ballot, t):  # a round the core checks reject counts for nothing
-        share = r.share([option], base)
-        if share is not None:
-            shares.append((r, share))
-    if not shares:
-        return
-    reached = [(r, s) for r, s in shares if s >= bar]
-    shown = reached or shares
-    yield fact(
-        type_,
-        path="ballot.rounds",
-        subject_id=subject_id(ballot),
-        reached=bool(reached),
-        rounds="; ".join(
-            f"{r.name or r.index + 1}: {r.tallies.get(option, 0)}/{r.base(base)} = {percent(s)}" for r, s in shown
-        ),
-        bar=percent(bar),
-    )
-
-
-@derive("ballot", uses=SCHEME_USES + ("ballot.share_base", "team.scheme", "team.poor_option", "team.poor_share"))
-def team_poor_votes(ballot: dict, ctx: Context):
-    """四: 民主测评差票较多的“两委”班子 — the 不合格 share of any round reaches `team.poor_share`."""
-    yield from _share_facts(ballot, ctx, "team", "poor_option", "poor_share", "team_poor_votes")
-
-
-@derive(
-    "ballot",
-    uses=SCHEME_USES + ("ballot.share_base", "member.scheme", "member.incompetent_option", "member.incompetent_share"),
-)
-def member_incompetent_votes(ballot: dict, ctx: Context):
-    """四: 不称职票较多的班子成员 — the 不称职 share of any round reaches `member.incompetent_share`."""
-    yield from _share_facts(
-        ballot, ctx, "member", "incompetent_option", "incompetent_share", "member_incompetent_votes"
-    )
-
-
-GRADE_USES = SCHEME_USES + ("ballot.grade_fallback",)
-GRADE_FALLBACKS = ("plurality", "none")
-
-
-def grade_of(ballot: dict, t: Thresholds) -> tuple[str | None, str]:
-    """(grade, source): the committee's `final_grade` (综合评定) when it is of the scheme; else,
-    with `ballot.grade_fallback: plurality`, the most voted option over all usable rounds together,
-    a tie going to the lower grade; with `none`, no grade until the committee gives one."""
+def grades_given(ballot: dict, t: Thresholds) -> tuple[str, str]:
+    """(committee_grade, plurality): the committee's `final_grade` (综合评定) when it is of the ballot's
+    scheme, else ''; and the most voted option over all usable rounds together, a tie going to the
+    lower grade ('' without votes). Which of them grades (ballot.grade_fallback) is the rules' to say."""
     _, options = scheme_options(ballot, t)
     final = ballot.get("final_grade")
-    if final and final in options:
-        return final, "final_grade"
     fallback = t.str("ballot.grade_fallback")
     if fallback not in GRADE_FALLBACKS:
         raise ThresholdError(f"threshold 'ballot.grade_fallback' must be one of {GRADE_FALLBACKS}, not {fallback!r}")
-    if fallback == "none":
-        return None, ""
-    return plurality(combined_tallies(usable_rounds(ballot, t)), options), "plurality"
+    most = plurality(combined_tallies(usable_rounds(ballot, t)), options)
+    return (final if final and final in options else ""), most or ""
 
 
-@derive("ballot", uses=GRADE_USES)
-def shuangshu_grade(ballot: dict, ctx: Context):
-    """三(三)3 综合评定: the subject's grade in its scheme."""
+@derive("ballot", uses=GRADE_USES + ("ballot.share_base", "team.poor_option", "member.incompetent_option"))
+def ballot_votes(ballot: dict, ctx: Context):
+    """三(三)3 and 四: an evaluation ballot's usable rounds (a round the core checks reject counts for
+    nothing) with their base and their 差票 (`team.poor_option`) and 不称职票
+    (`member.incompetent_option`) votes, the committee's grade and the rounds' plurality."""
     if not is_evaluation(ballot):
         return
-    grade, source = grade_of(ballot, ctx.thresholds)
-    if grade is None:
-        return
-    scheme, _ = scheme_options(ballot, ctx.thresholds)
-    yield fact(
-        "shuangshu_grade",
-        path="ballot.final_grade" if source == "final_grade" else "ballot.rounds",
-        subject_id=subject_id(ballot),
-        scheme=scheme,
-        grade=grade,
-        source=source,
-    )
-
-
-def in_scheme(ballot: dict, t: Thresholds, key: str) -> bool:
-    """Whether the ballot's scheme is the one named at `key` (team.scheme, member.scheme)."""
+    t = ctx.thresholds
+    base = t.str("ballot.share_base")
+    if base not in SHARE_BASES:
+        raise ThresholdError(f"threshold 'ballot.share_base' must be one of {SHARE_BASES}, not {base!r}")
+    poor, incompetent = t.str("team.poor_option"), t.str("member.incompetent_option")
     scheme, _ = scheme_options(ballot, t)
-    return scheme == t.str(key)
-
-
-def stage_window_rule(pack_id: str) -> Rule:
-    """A stage recorded outside its window (三(一)(二)), with `pack_id`'s id; pairs with `stage_windows`."""
-    return Rule(
-        id=f"{pack_id}.log.stage-windows",
-        clause="三(一)(二)",
-        kinds=("log", "meeting"),
-        severity="warning",
-        when=lambda t: (m.type == "stage_window") & (m.inside == False),  # noqa: E712
-        message={
-            "zh": "{stage_zh}应在{window}进行，该记录日期为{date}",
-            "en": "The {stage_en} runs {window}; this record is dated {date}",
-        },
-    )
-
-
-def review_meeting_rules(pack_id: str) -> tuple[Rule, Rule, Rule]:
-    """The village review meeting's attendance, procedure and window rules (三(三)), with `pack_id`'s ids."""
-    attendance = Rule(
-        id=f"{pack_id}.meeting.attendance",
-        clause="三(三)1",
-        kinds=("meeting", "log"),
-        severity="error",
-        when=lambda t: m.type == "missing_attendance",
-        message={
-            "zh": "村民评议“双述”会须有{kind_zh}参加，记录中无{kind_zh}出席",
-            "en": "The villagers' review meeting must be attended by {kind_en}; none are recorded",
-        },
-    )
-
-    procedure = Rule(
-        id=f"{pack_id}.meeting.procedure",
-        clause="三(三)1",
-        kinds=("meeting", "log"),
-        severity="error",
-        when=lambda t: m.type == "missing_segment",
-        message={
-            "zh": "“双述”会缺少“{segment_zh}”环节（述职述廉、质询、当场解答、无记名投票、当场计票并宣布结果）",
-            "en": "The review meeting lacks the “{segment_en}” segment (reports, questions, answers, anonymous vote, "
-            "count and announcement on the spot)",
-        },
-    )
-
-    window = Rule(
-        id=f"{pack_id}.meeting.window",
-        clause="三(三)",
-        kinds=("meeting", "log"),
-        severity="error",
-        when=lambda t: (m.type == "review_window") & (m.inside == False),  # noqa: E712
-        message={
-            "zh": "评议阶段为{window}，述评会于{date}召开，不在评议阶段内",
-            "en": "The evaluation stage runs {window}; the review meeting held on {date} falls outside it",
-        },
-    )
-    return attendance, procedure, window
-
-
-def vote_rules(pack_id: str) -> tuple[Rule, Rule, Rule]:
-    """The 差票/不称职票 consequences (四) and the grade (三(三)3), with `pack_id`'s ids."""
-    team_poor_votes = Rule(
-        id=f"{pack_id}.ballot.team-poor-votes",
-        clause="四",
-        kinds=("ballot",),
-        when=lambda t: (m.type == "team_poor_votes") & (m.reached == True),  # noqa: E712
-        consequences=("rectify_within_deadline", "team_adjustment"),
-    )
-
-    member_incompetent_votes = Rule(
-        id=f"{pack_id}.ballot.member-incompetent-votes",
-        clause="四",
-        kinds=("ballot",),
-        when=lambda t: (m.type == "member_incompetent_votes") & (m.reached == True),  # noqa: E712
-        consequences=("admonition_talk",),
-    )
-
-    grade = Rule(
-        id=f"{pack_id}.ballot.grade",
-        clause="三(三)3",
-        kinds=("ballot",),
-        when=lambda t: m.type == "shuangshu_grade",
-        grade=True,
-    )
-    return team_poor_votes, member_incompetent_votes, grade
+    committee_grade, most = grades_given(ballot, t)
+    yield {
+        "type": "shuangshu_ballot",
+        "path": "ballot.rounds",
+        "subject_id": subject_id(ballot),
+        "scheme": scheme,
+        "rounds": [{"name": r.name or str(r.index + 1), "base": r.base(base), "poor": r.tallies.get(poor, 0),
+                    "incompetent": r.tallies.get(incompetent, 0)} for r in usable_rounds(ballot, t)],
+        "committee_grade": committee_grade,
+        "plurality": most,
+    }

@@ -16,8 +16,9 @@ ANCHOR = re.compile(r"\{#([^}]+)\}")
 
 
 def section(regulation: str, clause: str) -> str:
-    """The clause's section: from its heading to the next heading that is not one of its sub-clauses."""
-    anchors = [(m.group(1), m.start()) for m in ANCHOR.finditer(regulation)]
+    """The clause's section: from its heading line (a heading may hold the quoted words, e.g. a stage's
+    dates) to the next heading that is not one of its sub-clauses."""
+    anchors = [(m.group(1), regulation.rfind("\n", 0, m.start()) + 1) for m in ANCHOR.finditer(regulation)]
     starts = [pos for name, pos in anchors if name == clause]
     assert starts, f"no section {{#{clause}}}"
     after = [pos for name, pos in anchors if pos > starts[0] and not name.startswith(clause + "、")]

@@ -33,9 +33,9 @@ BATCH_TARGET = 0.8
 
 
 def in_process(cases: int, seed: int, seconds: float):
-    from policyhub.caseio import request_from_dict
-    from policyhub.evaluator import Evaluator
-    from policyhub.registry import PackRegistry
+    from policyhub.domain.caseio import request_from_dict
+    from policyhub.evaluation.evaluator import Evaluator
+    from policyhub.packs.registry import PackRegistry
 
     common.quiet_logs()
     evaluator = Evaluator(PackRegistry.discover())

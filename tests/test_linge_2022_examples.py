@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policyhub.caseio import load_file, request_from_dict
-from policyhub.evaluator import Evaluator, decision_to_dict
-from policyhub.pack import load_pack
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import load_file, request_from_dict
+from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
+from policyhub.packs.pack import load_pack
+from policyhub.packs.registry import PackRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / "policy_packs" / "linge_2022"
@@ -120,3 +120,64 @@ def test_unreported_pledge_late_at_once(tmp_path):
     request = load_file(EXAMPLES / "pledge.yaml")
     del request["pledge"]["submitted_at"]
     assert "linge_2022.pledge.report-deadline" in fired(evaluate(strict, request))
+
+
+FOUR_LEVELS = ["good", "fairly_good", "average", "poor"]  # 三: 好、较好、一般、差, best first
+
+
+def most_votes(tallies):
+    """The interpretation's words: the grade with most votes, a tie going to the lower grade."""
+    top = max(tallies.values())
+    return [o for o in FOUR_LEVELS if tallies[o] == top][-1] if top else None
+
+
+def middle_voter(tallies):
+    """The interpretation's words: the middle voter's grade, of two middles the lower."""
+    voters = [o for o in FOUR_LEVELS for _ in range(tallies[o])]
+    return voters[len(voters) // 2] if voters else None
+
+
+@pytest.mark.parametrize("method, reading", [("plurality", most_votes), ("median", middle_voter)])
+def test_the_grade_as_data_answers_as_the_interpretation_reads_for_every_small_tally(method, reading):
+    """Every tally of 0..3 votes per level (256): the rule-data grade (compared by the engine) gives
+    the grade the interpretation's text gives, and the reminder talk exactly with 差."""
+    import itertools
+
+    evaluator = Evaluator(PackRegistry([load_pack(PACK, settings={"grade.method": method})]), observed=False)
+    for counts in itertools.product(range(4), repeat=4):
+        tallies = dict(zip(FOUR_LEVELS, counts))
+        ballot = {"purpose": "evaluation", "scheme": "four_level", "subject": {"id": "M", "kind": "individual"},
+                  "rounds": [{"name": "village", "month": "2022-12", "tallies": {k: v for k, v in tallies.items() if v}}]}
+        decision = evaluate(evaluator, {"locality": "linge", "date": "2022-12-20", "ballot": ballot})
+        want = reading(tallies)
+        assert [g["code"] for g in decision["grades"]] == ([want] if want else []), tallies
+        talks = [c for c in decision["consequences"] if c["code"] == "reminder_talk"]
+        assert len(talks) == (want == "poor"), tallies
+
+
+@pytest.mark.parametrize("rounding", ["strict", "nearest"])
+def test_the_central_household_quota_in_whole_households_for_every_small_village(rounding):
+    """15%–20% of the party households, as the interpretation rounds them: strict — at least
+    ceil(15%·n), at most floor(20%·n); nearest — both rounded half up. No households given: unmet."""
+    import math
+    from fractions import Fraction
+
+    def bounds(n):
+        low, high = Fraction(15, 100) * n, Fraction(20, 100) * n
+        if rounding == "nearest":
+            return math.floor(low + Fraction(1, 2)), math.floor(high + Fraction(1, 2))
+        return math.ceil(low), math.floor(high)
+
+    evaluator = Evaluator(PackRegistry([load_pack(PACK, settings={"central_household.rounding": rounding})]),
+                          observed=False)
+    for households in range(0, 41):
+        for selected in range(0, 10):
+            ballot = {**CENTRAL["ballot"], "selected": selected}
+            if households:
+                ballot["base_count"] = households
+            else:
+                ballot.pop("base_count", None)
+            decision = evaluate(evaluator, {**CENTRAL, "ballot": ballot})
+            least, most = bounds(households)
+            unmet = not households or not least <= selected <= most
+            assert ("linge_2022.ballot.central-household-quota" in fired(decision)) is unmet, (households, selected)

@@ -1,16 +1,15 @@
 """Packs written as data only (no Python): the README's four kinds of rule, and bad rule data
 refused at load with the file, the rule id and the field."""
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from policyhub.caseio import request_from_dict
-from policyhub.errors import PackLoadError
-from policyhub.evaluator import Evaluator, decision_to_dict
-from policyhub.pack import load_pack
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import request_from_dict
+from policyhub.domain.errors import PackLoadError
+from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
+from policyhub.packs.pack import load_pack
+from policyhub.packs.registry import PackRegistry
 
 MANIFEST = """\
 id: demo_data
@@ -186,8 +185,8 @@ def test_an_unknown_rule_library_is_refused(tmp_path):
 
 
 def test_policyhubs_own_rule_libraries_are_registered_through_the_hook_like_a_plugins():
-    from policyhub.plugins import plugin_manager
-    from policyhub.ruledata.libraries import available
+    from policyhub.packs.plugins import plugin_manager
+    from policyhub.packs.libraries import available
 
     manager = plugin_manager(load_entry_points=False)
     assert manager.get_plugin("policyhub.rules.libraries") is not None
@@ -212,3 +211,77 @@ def test_a_pack_takes_a_library_by_name_and_its_rules_cite_their_own_document(tm
     assert "core.ballot.tally-exceeds-cast" in violations
     cited = next(v for v in decision["violations"] if v["rule_id"] == "core.ballot.tally-exceeds-cast")["citation"]
     assert cited == {"document": "计票通则 (policyhub core ballot checks)", "clause": "票数核对"}
+
+
+SETTING_THRESHOLDS = """\
+pledge:
+  publish_by: {value: 2011-03-31, clause: 三、1, quote: 3月底前公开承诺}
+  unpublished_late: true          # a setting: an unpublished pledge is late (true) or not judged (false)
+  copies_allowed: {value: [4, 8], clause: 三、2, quote: 一式四份或八份}
+"""
+SETTING_RULES = """\
+rules:
+  - id: demo_data.pledge.published-late
+    clause: 三、1
+    kinds: [pledge]
+    for: pledge
+    when: published_at > pledge.publish_by or (missing(published_at) and pledge.unpublished_late)
+    severity: error
+    message: {zh: 承诺书公开晚于期限, en: The pledge was published late}
+  - id: demo_data.pledge.copies
+    clause: 三、2
+    kinds: [pledge]
+    for: pledge
+    when: copies not in pledge.copies_allowed
+    severity: error
+    message: {zh: "承诺书{copies}份", en: "{copies} copies"}
+"""
+
+
+def test_a_setting_in_a_condition_is_decided_when_the_pack_loads(tmp_path):
+    directory = write_pack(tmp_path, SETTING_RULES, SETTING_THRESHOLDS)
+    late = "demo_data.pledge.published-late"
+    for settings, fires in ((None, True), ({"pledge.unpublished_late": False}, False)):
+        pack = load_pack(directory, settings=settings)
+        rule = next(r for r in pack.rules if r.id == late)
+        assert "pledge.unpublished_late" in rule.thresholds
+        evaluator = Evaluator(PackRegistry([pack]), observed=False)
+        assert (late in decide(evaluator, pledge={"copies": 4})[0]) is fires
+        # the deadline itself is compared by the engine either way
+        assert late in decide(evaluator, pledge={"published_at": "2011-04-01", "copies": 4})[0]
+        assert late not in decide(evaluator, pledge={"published_at": "2011-03-31", "copies": 4})[0]
+    pack = load_pack(directory)
+    words = next(r for r in pack.rules if r.id == late).spec.words
+    assert words == ("published_at is more than pledge.publish_by (2011-03-31, 三、1) or "
+                     "(published_at is not given and pledge.unpublished_late (true))")
+
+
+def test_a_number_in_a_threshold_list_of_whole_numbers(tmp_path):
+    evaluator = Evaluator(PackRegistry([load_pack(write_pack(tmp_path, SETTING_RULES, SETTING_THRESHOLDS))]),
+                          observed=False)
+    base = {"published_at": "2011-03-01"}
+    assert decide(evaluator, pledge={**base, "copies": 4})[0] == set()
+    assert decide(evaluator, pledge={**base, "copies": 8})[0] == set()
+    assert decide(evaluator, pledge={**base, "copies": 5})[0] == {"demo_data.pledge.copies"}
+    request = {"locality": "demo", "date": "2011-06-01", "trace": True, "pledge": {**base, "copies": 5}}
+    decision = decision_to_dict(evaluator.evaluate(request_from_dict(request)))
+    entry = next(t for t in decision["trace"] if t["rule_id"] == "demo_data.pledge.copies")
+    assert entry["checks"][0]["comparisons"][0]["text"] == "copies = 5 not in pledge.copies_allowed = [4, 8] (三、2): yes"
+
+
+def test_words_and_numbers_are_not_mixed_in_in_and_a_comparison_of_written_values_only_is_refused(tmp_path):
+    for name in "abcd":
+        (tmp_path / name).mkdir()
+    word_in_numbers = SETTING_RULES.replace("copies not in pledge.copies_allowed", "\"'four' in pledge.copies_allowed\"")
+    assert refused(tmp_path / "a", word_in_numbers, SETTING_THRESHOLDS) == [
+        "rules.yaml: rule demo_data.pledge.copies: when: `'four' in pledge.copies_allowed` reads nothing of the fact"]
+    number_in_words = SETTING_RULES.replace("copies not in pledge.copies_allowed", "copies in publication_channels")
+    assert refused(tmp_path / "b", number_in_words, SETTING_THRESHOLDS) == [
+        "rules.yaml: rule demo_data.pledge.copies: when: `in` looks for words (or a number in a written list or "
+        "threshold of numbers), copies is a number"]
+    number_in_word_list = SETTING_RULES.replace("copies not in pledge.copies_allowed", "\"copies in ['4', '8']\"")
+    assert refused(tmp_path / "c", number_in_word_list, SETTING_THRESHOLDS) == [
+        "rules.yaml: rule demo_data.pledge.copies: when: ['4', '8'] must hold whole numbers, as copies is a number"]
+    literals_only = SETTING_RULES.replace("copies not in pledge.copies_allowed", "copies > 1 and 2 > 1")
+    assert refused(tmp_path / "d", literals_only, SETTING_THRESHOLDS) == [
+        "rules.yaml: rule demo_data.pledge.copies: when: 2 > 1 reads nothing of the fact"]

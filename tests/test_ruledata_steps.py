@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from policyhub.caseio import request_from_dict
-from policyhub.errors import PackLoadError
-from policyhub.evaluator import Evaluator, decision_to_dict
-from policyhub.pack import load_pack
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import request_from_dict
+from policyhub.domain.errors import PackLoadError
+from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
+from policyhub.packs.pack import load_pack
+from policyhub.packs.registry import PackRegistry
 
 MANIFEST = """\
 id: demo_steps

@@ -1,8 +1,7 @@
 """The measurements the grading and escalation rules of 三、5 (rules.yaml) compare: the votes, the
 committee's grade, and the run of unqualified years (`streak`). No verdicts."""
 
-from policyhub.errors import InvalidArgument
-from policyhub.rules import Context, derive
+from policyhub.rules import Context, InvalidArgument, derive
 from policyhub.rules.ballots import Share, combined_tallies, scheme_options, streak, usable_rounds
 
 

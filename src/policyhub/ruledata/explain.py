@@ -176,7 +176,7 @@ class Explainer:
             holds = value is not _ABSENT and (value in words) != node.negated
             shown = "not given" if value is _ABSENT else _show(value)
             text = (f"{node.item.path} = {shown} {'not ' if node.negated else ''}in "
-                    f"{written(node.collection)} = [{', '.join(words)}]")
+                    f"{written(node.collection)} = [{', '.join(map(str, words))}]")
             left, right = node.item.path, written(node.collection)
             if isinstance(node.collection, Threshold) and value is not _ABSENT:
                 pass  # a list of words is not a bound: nothing for threshold coverage

@@ -8,6 +8,11 @@
                | 12 | 70% | 7/10 | 'text' | '2011-03-31' | '06-30' | true | false | [term, ...]
     OP        := < <= > >= == !=
 
+`x in list` looks for a word, or a number in a written list or threshold of whole numbers
+(`month in evaluation.months`). A comparison of a threshold with a written value reads the pack's
+settings only (`grade.method == 'median'`, a flag threshold alone): it is decided when the pack
+loads, so an interpretation's alternative reading can be part of a condition.
+
 Every condition is a finite formula over one fact: it always answers true or false. A comparison
 that reads a field the fact does not have is false, and so is its negation (`not` is pushed down
 to the comparisons before anything is evaluated, so both the engine and the explanation answer
@@ -417,9 +422,9 @@ class Scope:
         if kind == "share":
             return Threshold(key, parse_ratio(value, key), "share", str(value))
         if kind == "list":
-            if not all(isinstance(v, str) for v in value):
-                raise ConditionError(f"threshold {key!r} is a list of something other than words")
-            return Threshold(key, tuple(value), "list", ", ".join(value))
+            if not (all(isinstance(v, str) for v in value) or all(_whole(v) for v in value)):
+                raise ConditionError(f"threshold {key!r} is a list of something other than words or whole numbers")
+            return Threshold(key, tuple(value), "list", ", ".join(map(str, value)))
         return Threshold(key, value, kind, str(value).lower() if isinstance(value, bool) else str(value))
 
 
@@ -548,8 +553,10 @@ def _check_compare(left: Node, op: str, right: Node) -> None:
     if lt in ("list", "object"):
         raise ConditionError(f"{_written(left)} is a {lt}: compare its items or count() it")
     fact_sides = [s for s in (left, right) if _reads_fact(s)]
-    if not fact_sides:
+    if not fact_sides and not any(isinstance(s, Threshold) for s in (left, right)):
         raise ConditionError(f"{_written(left)} {op} {_written(right)} reads nothing of the fact")
+    # A setting compared with a written value (`grade.method == 'median'`, a flag threshold alone) is
+    # decided when the pack loads: `normal` folds it, so the engine never sees it.
     if lt == "share":
         share, bar = (left, right) if isinstance(left, ShareOf) else (right, left)
         if not isinstance(share, ShareOf) or isinstance(bar, ShareOf):
@@ -565,8 +572,9 @@ def _check_in(item: Node, collection: Node) -> None:
     it, ct = _type(item), _type(collection)
     if ct != "list":
         raise ConditionError(f"`in` needs a list on its right, {_written(collection)} is a {ct}")
-    if it != "text":
-        raise ConditionError(f"`in` looks for words, {_written(item)} is a {it}")
+    if it not in ("text", "number") or (it == "number" and isinstance(collection, Field)):
+        raise ConditionError(f"`in` looks for words (or a number in a written list or threshold of numbers), "
+                             f"{_written(item)} is a {it}")
     if isinstance(collection, Field):
         if collection.of is None or collection.of.item is not None:
             raise ConditionError(f"{collection.path} is a list of records, not of words")
@@ -574,8 +582,15 @@ def _check_in(item: Node, collection: Node) -> None:
             raise ConditionError(f"`in {collection.path}` looks for a written word or a text threshold")
     elif not isinstance(item, Field):
         raise ConditionError(f"`{_written(item)} in {_written(collection)}` reads nothing of the fact")
-    if isinstance(collection, Literal) and not all(isinstance(v, str) for v in collection.value):
-        raise ConditionError(f"{collection.text} must hold words")
+    if isinstance(collection, (Literal, Threshold)):
+        numbers = it == "number"
+        if not all(_whole(v) if numbers else isinstance(v, str) for v in collection.value):
+            raise ConditionError(f"{_written(collection)} must hold {'whole numbers' if numbers else 'words'}, "
+                                 f"as {_written(item)} is a {it}")
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _reads_fact(term: Node) -> bool:

@@ -28,7 +28,8 @@ def escalation(history, year=2011, **subject):
 
 
 def test_two_years_running_pays_the_yaml_ratio():
-    ratio = load_yaml((PACK / "thresholds.yaml").read_text(encoding="utf-8"))["escalation"]["pay_ratio"]
+    written = load_yaml((PACK / "thresholds.yaml").read_text(encoding="utf-8"))["escalation"]["pay_ratio"]
+    ratio = written["value"] if isinstance(written, dict) else written  # {value, clause, quote}: the value
     got = escalation([(2010, "unqualified")], role="two_committees")
     assert set(got) == {"admonition_talk", "pay_reduction"}
     assert got["pay_reduction"] == {"ratio": ratio} == {"ratio": 0.8}

@@ -38,7 +38,8 @@ def dev_pack(tmp_path_factory) -> Path:
 def set_member_copies(pack_dir: Path, copies: int) -> None:
     path = pack_dir / "thresholds.yaml"
     text = path.read_text(encoding="utf-8")
-    text, count = re.subn(r"(\n  member: )\d+\n", rf"\g<1>{copies}\n", text, count=1)
+    # written plain (`member: 4`) or with its source (`member: {value: 4, clause: 三、3, …}`)
+    text, count = re.subn(r"(\n  member: (?:\{value: )?)\d+(?=[,\n])", rf"\g<1>{copies}", text, count=1)
     assert count == 1, "copies.member not found in thresholds.yaml"
     path.write_text(text, encoding="utf-8")
 

@@ -26,8 +26,10 @@ def upgraded_huoerqi(tmp_path, version: str = "1.1.0", pay_ratio: str = "0.7"):
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("version: 1.0.0", f"version: {version}"), encoding="utf-8")
     thresholds = directory / "thresholds.yaml"
     text = thresholds.read_text(encoding="utf-8")
-    assert "pay_ratio: 0.8" in text
-    thresholds.write_text(text.replace("pay_ratio: 0.8", f"pay_ratio: {pay_ratio}"), encoding="utf-8")
+    # written with its source ({value: 0.8, clause: 三、5, quote: …}) or plain
+    written = "pay_ratio: {value: 0.8," if "pay_ratio: {value: 0.8," in text else "pay_ratio: 0.8"
+    assert written in text
+    thresholds.write_text(text.replace(written, written.replace("0.8", pay_ratio)), encoding="utf-8")
     return directory
 
 

@@ -1,8 +1,9 @@
-"""The two-committee cadres' pledge (《职责履行与廉洁从政承诺书》) of 霍尔奇社区's plan, 三、2."""
+"""The measurements of the two-committee cadres' pledge (《职责履行与廉洁从政承诺书》, 三、2) its rule
+(rules.yaml) compares: its integrity items, the day it was signed and its year."""
 
 import datetime as dt
 
-from policyhub.rules import Context, Rule, derive, fact, m
+from policyhub.rules import Context, derive
 from policyhub.rules.periods import day
 
 
@@ -18,31 +19,18 @@ def integrity_pledge(pledge: dict, ctx: Context):
     # With no year at all the pledge is unsigned (else the signature gives it) and fires for that;
     # the deadline is then shown as the yearly day, not one of year 1.
     deadline = t.day_in_year("pledge.signing_deadline", year)
-    shown = deadline.isoformat() if year > 1 else deadline.isoformat()[5:]
     category = t.str("pledge.integrity_category")
-    has_integrity = any(item.get("category") == category for item in pledge.get("items", []))
-    state = dict(
+    integrity_items = sum(1 for item in pledge.get("items", []) if item.get("category") == category)
+    shown = dict(
         member=member.get("name") or member.get("id") or "?",
-        deadline=shown,
+        deadline=deadline.isoformat() if year > 1 else deadline.isoformat()[5:],
         signed=signed.isoformat() if signed else "未签/none",
-        integrity="有/yes" if has_integrity else "无/no",
+        integrity="有/yes" if integrity_items else "无/no",
+        year=year,
     )
-    if not has_integrity:
-        yield fact("integrity_pledge_gap", path="pledge.items", **state)
-    if signed is None or signed > deadline:
-        yield fact("integrity_pledge_gap", path="pledge.signed_at", **state)
-
-
-INTEGRITY_PLEDGE = Rule(
-    id="huoerqi_2010.pledge.integrity-pledge",
-    clause="三、2",
-    kinds=("pledge",),
-    severity="error",
-    when=lambda t: m.type == "integrity_pledge_gap",
-    message={
-        "zh": "“两委”干部{member}须在{deadline}前签订含廉洁从政承诺的《职责履行与廉洁从政承诺书》；"
-        "廉洁从政承诺：{integrity}，签订日期：{signed}",
-        "en": "Two-committee cadre {member} must sign a duty-and-integrity pledge with an integrity item by "
-        "{deadline}; integrity item: {integrity}, signed: {signed}",
-    },
-)
+    yield {"type": "integrity_pledge", "path": "pledge.items", "check": "items", "integrity_items": integrity_items,
+           **shown}
+    made = {"type": "integrity_pledge", "path": "pledge.signed_at", "check": "signed", **shown}
+    if signed is not None:
+        made.update(signed_on=signed.isoformat(), signed_year=signed.year)
+    yield made

@@ -221,17 +221,18 @@ class Evaluator:
         parts = parts_for(pack)
         built = DecisionBuilder(parts)
         message_fields = pack.message_fields
-        made: dict[tuple[int, int, bool], dict] = {}  # (fact, branch, lazy) -> the fact as its rules read it
+        made: dict[tuple[int, str, int, bool], dict] = {}  # (fact, group, branch, lazy) -> the fact as its rules read it
         for index, branch, fact in found:
             rule = pack.rules[index]
             if branch is not None and branch.none and rule.grade:
                 continue  # the branch that decides no grade: the grade rule yields nothing
             try:
-                if branch is not None and (branch.grade or branch.grade_from or rule.spec.lazy):
-                    key = (id(fact), branch.order, rule.spec.lazy)
+                if branch is not None and (branch.grade or branch.grade_from or branch.step or rule.spec.lazy):
+                    key = (id(fact), branch.group, branch.order, rule.spec.lazy)
                     seen = made.get(key)
                     if seen is None:
-                        seen = made[key] = graded(fact, branch) if branch.grade or branch.grade_from else fact
+                        seen = made[key] = (graded(fact, branch) if branch.grade or branch.grade_from
+                                            else stepped(fact, branch) if branch.step else fact)
                         if rule.spec.lazy:
                             seen = made[key] = LazyFact(seen, message_fields[rule.spec.fact_type])
                     fact = seen
@@ -333,6 +334,14 @@ def graded(fact: dict, branch) -> dict:
     if names is None:
         raise RuleFailure(f"grade fact has unknown grade {code!r}")
     return {**fact, "grade": code, "grade_zh": names[0], "grade_en": names[1]}
+
+
+def stepped(fact: dict, branch) -> dict:
+    """A step's match (`steps:`): the fact with the step's consequences and the fields it adds for the message."""
+    made = {**fact, "consequences": branch.consequences}
+    for name, template in branch.adds:
+        made[name] = template.format_map(fact)
+    return made
 
 
 def decision_to_dict(decision: pb.Decision) -> dict[str, Any]:

@@ -136,6 +136,8 @@ class Explainer:
             except TypeError:
                 holds = False
             shown_x = _show(x)
+            if isinstance(left, CountOf):
+                shown_x += _items(_get(fact, left.list.path))  # what was counted: the years of a run, say
             if isinstance(right, Threshold):
                 self._record(right, op, x, t)
         shown_t = _percent(t) if isinstance(t, Fraction) else _show(t)
@@ -237,6 +239,13 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return value if value else "''"
     return str(value)
+
+
+def _items(values: Any) -> str:
+    """A counted list of words or numbers as the explanation shows it after its count: " (2011, 2012)"."""
+    if not isinstance(values, list) or not values or not all(isinstance(v, (str, int)) for v in values):
+        return ""
+    return " (" + ", ".join(map(str, values)) + ")"
 
 
 def _percent(share: Fraction) -> str:

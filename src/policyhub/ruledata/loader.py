@@ -19,6 +19,8 @@
           - {code: incompetent, when: incompetent_votes}
           - {code_from: committee_grade, when: "committee_grade != ''"}
         after: <a grade rule's id>        # fires with that rule's grade; `when` may read `grade`
+        steps:                            # consequences by degree: with `when`, the first step that holds
+          - {when: run >= escalation.removal_run, consequences: [dismissal], fields: {measures_en: dismissal}}
         document: …                       # the citation's document, when not the pack's own
         fact_consequences: [dismissal, …] # the codes a fact's own `consequences` list may bring
                                           # (chosen by a role): the fact type declares `consequences: {list: text}`
@@ -57,7 +59,8 @@ from .language import FieldType
 from .schema import KIND_TYPES, SchemaError, declared_schema, kind_schema
 
 RULE_KEYS = {"id", "clause", "kinds", "for", "when", "severity", "message", "path", "consequences", "grade",
-             "after", "document", "fact_consequences"}
+             "after", "document", "fact_consequences", "steps"}
+STEP_KEYS = {"when", "consequences", "fields"}
 PACK_ID = "{pack}"  # in a rule's id or after: the id of the pack loading the file
 # What a grade branch adds to its facts for messages and for the decision's grade.
 GRADE_FIELDS = ("grade", "grade_zh", "grade_en")
@@ -80,6 +83,11 @@ class Branch:
     source: str = ""  # what decided (a branch's `source:`), for `after` rules to read
     fact_type: str = ""
     none: bool = False  # a branch that decides no grade (`none: true`)
+    # A step (`steps:`): the consequences it yields (codes or {code, params}) and the text fields it
+    # adds to the fact for the message ((name, template) pairs, formatted with the fact).
+    step: bool = False
+    consequences: tuple = field(default=(), compare=False)
+    adds: tuple = field(default=(), compare=False)
 
     @property
     def always(self) -> bool:
@@ -208,6 +216,8 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
     grade_fields: set[str] = set()
     when_text = str(raw.get("when", "")) if "when" in raw else ""
     try:
+        if "steps" in raw and ("grade" in raw or after is not None):
+            raise ConditionError("steps: not in a grade rule nor an after rule")
         if "grade" in raw:
             branches = _grade_branches(raw["grade"], fact_type, scope, compiler, schema, rule_id)
             grade_fields = set(GRADE_FIELDS)
@@ -225,17 +235,25 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
             if after is not None:
                 grade_fields = set(GRADE_FIELDS)
                 branches = _after_branches(condition, after, fact_type, scope, compiler)
+            elif "steps" in raw:
+                branches = _step_branches(raw["steps"], condition, fact_type, scope, compiler, rule_id)
+                # what every step adds, the message may show
+                grade_fields = set.intersection(*({name for name, _ in b.adds} for b in branches))
             else:
                 nf = normal(condition)
                 branches = [Branch(nf, compiler.condition(fact_type, nf), fact_type=fact_type)]
-            if after is None:
+            if branches and branches[0].step:
+                text = f"{words(condition, sources)}; then the first step that holds: " + "; otherwise ".join(
+                    b.label if isinstance(b.own, Constant) else f"{b.label} if {words(b.own, sources)}"
+                    for b in branches)
+            elif after is None:
                 text = words(condition, sources)
             elif when_text:
                 text = f"with the grade {raw['after']} gives: {words(condition, sources)}"
             else:
                 text = f"with every grade {raw['after']} gives"
     except ConditionError as exc:
-        field = "grade" if "grade" in raw else "when"
+        field = "grade" if "grade" in raw else "steps" if "steps" in raw and str(exc).startswith("step") else "when"
         findings.append(f"{where}: {field}: {exc}")
         return None
     except ValueError as exc:  # a threshold that is not a share, and the like
@@ -260,6 +278,11 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
                     message = {lang: _quote_thresholds(str(message[lang]), quoted) for lang in ("zh", "en")}
                 except ValueError as exc:
                     findings.append(f"{where}: message: {exc}")
+    for branch in branches:
+        for name, template in branch.adds:
+            for placeholder in _placeholders(findings, f"{where}: steps: fields.{name}", template):
+                if schema.lookup(placeholder) is None:
+                    findings.append(f"{where}: steps: fields.{name}: {{{placeholder}}} is not a field of {fact_type}")
     consequences = raw.get("consequences") or []
     if not isinstance(consequences, list):
         findings.append(f"{where}: consequences: a list")
@@ -311,7 +334,9 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
         message=dict(message) if isinstance(message, dict) else None,
         path=str(raw.get("path", "")),
         consequences=tuple(consequences),
-        fact_consequences=tuple(fact_consequences),
+        # declared by the rule, or brought by its steps
+        fact_consequences=tuple(dict.fromkeys([*fact_consequences,
+                                               *sorted({_code(c) for b in branches for c in b.consequences})])),
         grade="grade" in raw,
         thresholds=spec.reads,
         document=raw.get("document"),
@@ -369,6 +394,58 @@ def _grade_branches(raw: Any, fact_type: str, scope: Scope, compiler: Compiler, 
                                grade_from=str(item.get("code_from", "")), label=label, own=condition,
                                group=rule_id, order=i, source=source, none="none" in item, fact_type=fact_type))
     return branches
+
+
+def _step_branches(raw: Any, condition: Node, fact_type: str, scope: Scope, compiler: Compiler,
+                   rule_id: str) -> list[Branch]:
+    """A rule's `steps:`: when its `when` holds, the first step whose own `when` holds gives the
+    consequences (a rung of a ladder: a warning, then an admonition, then dismissal). Like a grade
+    rule's branches, each step is compiled on its own and the first that holds decides. A param of a
+    consequence written as a threshold key is that threshold's value."""
+    if not isinstance(raw, list) or not raw:
+        raise ConditionError("steps: a list of {when: …, consequences: […], fields: {name: text}}, the first that "
+                             "holds deciding")
+    branches = []
+    for i, item in enumerate(raw):
+        where = f"step {i + 1}"
+        if not isinstance(item, dict) or set(item) - STEP_KEYS or not item.get("consequences"):
+            raise ConditionError(f"{where}: {{when: …, consequences: […], fields: {{name: text}}}} "
+                                 "(consequences required; without `when` the step always holds)")
+        try:
+            own = resolve(parse(str(item["when"])), scope) if "when" in item else Constant(True)
+        except ConditionError as exc:
+            raise ConditionError(f"{where}: when: {exc}") from None
+        consequences = item["consequences"]
+        if not isinstance(consequences, list):
+            raise ConditionError(f"{where}: consequences: a list")
+        made = []
+        for c in consequences:
+            if isinstance(c, dict):
+                if set(c) - {"code", "params"} or not isinstance(c.get("params", {}), dict):
+                    raise ConditionError(f"{where}: a consequence is a code or {{code, params: {{…}}}}")
+                params = {}
+                for name, value in (c.get("params") or {}).items():
+                    if isinstance(value, str) and value in scope.thresholds:
+                        scope.reads.add(value)
+                        value = scope.thresholds[value]
+                    params[str(name)] = value
+                made.append({"code": c.get("code"), "params": params})
+            else:
+                made.append(c)
+        fields = item.get("fields") or {}
+        if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
+            raise ConditionError(f"{where}: fields: a mapping of names to text")
+        nf = normal(And((condition, own)))
+        if isinstance(nf, Constant) and not nf.value:
+            raise ConditionError(f"{where}: never holds with the rule's `when`")
+        branches.append(Branch(nf, compiler.condition(fact_type, nf), label=f"step {i + 1} ({', '.join(map(_code, made))})",
+                               own=own, group=rule_id, order=i, fact_type=fact_type, step=True,
+                               consequences=tuple(made), adds=tuple((str(k), v) for k, v in fields.items())))
+    return branches
+
+
+def _code(consequence: Any) -> str:
+    return str(consequence.get("code") if isinstance(consequence, dict) else consequence)
 
 
 def _after_branches(condition: Node, after: RuleSpec, fact_type: str, scope: Scope, compiler: Compiler) -> list[Branch]:

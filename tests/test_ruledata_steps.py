@@ -116,9 +116,10 @@ def refused(tmp_path, rules: str) -> list[str]:
     return [f for f in caught.value.findings if f != "rules/: no Rule found"]  # the pack's only rule is refused
 
 
-def test_a_step_without_consequences_is_refused(tmp_path):
-    findings = refused(tmp_path, RULES.replace("consequences: [warning_talk]", "severity: error"))
+def test_a_step_that_yields_nothing_is_refused(tmp_path):
+    findings = refused(tmp_path, RULES.replace("      - consequences: [warning_talk]\n        fields:", "      - fields:"))
     assert len(findings) == 1 and findings[0].startswith("rules.yaml: rule demo_steps.pledge.copies: steps: step 3:")
+    assert "consequences or a severity required" in findings[0]
 
 
 def test_a_message_placeholder_not_every_step_gives_is_refused(tmp_path):
@@ -137,3 +138,87 @@ def test_a_step_condition_with_an_unknown_threshold_is_refused(tmp_path):
     findings = refused(tmp_path, RULES.replace("copies < pledge.dismissal_below", "copies < pledge.dismissal_belov"))
     assert findings == ["rules.yaml: rule demo_steps.pledge.copies: steps: step 1: when: unknown threshold key "
                         "'pledge.dismissal_belov'"]
+
+
+# A consequence chosen by a grade, its code kept with its clause in thresholds.yaml; the last step
+# hangs nothing and only says so (linge_2022's household sign).
+SIGN_THRESHOLDS = THRESHOLDS + """\
+signs:
+  few: {value: admonition_talk, clause: 三、2, quote: 少于三份的诫勉谈话}
+  many: publish_results
+"""
+SIGN_RULES = """\
+rules:
+  - id: demo_steps.pledge.signs
+    clause: 三、2
+    kinds: [pledge]
+    for: pledge
+    when: copies >= pledge.dismissal_below
+    path: pledge.copies
+    message: {zh: "{copies}份：不作处理", en: "{copies} copies: nothing follows"}
+    steps:
+      - {when: copies < pledge.admonition_below, consequences: [signs.few]}
+      - {when: copies > pledge.min_copies, consequences: [{code: signs.many, params: {ratio: pledge.pay_ratio}}]}
+      - {severity: info}
+"""
+
+
+def sign_pack(tmp_path: Path, rules: str = SIGN_RULES) -> Path:
+    directory = write_pack(tmp_path, rules)
+    (directory / "thresholds.yaml").write_text(SIGN_THRESHOLDS, encoding="utf-8")
+    return directory
+
+
+@pytest.mark.parametrize("copies, expected, note", [
+    (2, [("admonition_talk", {})], False),                     # the code read from signs.few
+    (5, [("publish_results", {"ratio": 0.8})], False),            # {code: <threshold key>} too
+    (3, [], True),                                             # the last step: a note, no consequence
+    (4, [], True),
+])
+def test_a_step_reads_its_code_from_a_threshold_and_a_step_may_only_note(tmp_path, copies, expected, note):
+    evaluator = Evaluator(PackRegistry([load_pack(sign_pack(tmp_path))]), observed=False)
+    decision = decide(evaluator, copies)
+    assert codes(decision) == expected
+    assert decision["violations"] == []
+    if note:
+        assert [(n["rule_id"], n["severity"], n["message"]["en"]) for n in decision["notes"]] == [
+            ("demo_steps.pledge.signs", "info", f"{copies} copies: nothing follows")]
+    else:  # a step without a severity, in a rule without one: its consequence says it, no note
+        assert decision["notes"] == []
+
+
+def test_the_rule_reads_the_code_thresholds_and_says_the_steps_severity(tmp_path):
+    rule = load_pack(sign_pack(tmp_path)).rules[0]
+    assert rule.severity == "info"  # only the steps speak: the rule is listed with theirs
+    assert rule.fact_consequences == ("admonition_talk", "publish_results")
+    assert {"signs.few", "signs.many", "pledge.pay_ratio"} <= set(rule.thresholds)
+    assert "step 3 (severity info)" in rule.spec.words
+
+
+def test_a_step_severity_overrides_the_rules(tmp_path):
+    rules = RULES.replace("      - consequences: [warning_talk]\n", "      - consequences: [warning_talk]\n        severity: error\n")
+    evaluator = Evaluator(PackRegistry([load_pack(write_pack(tmp_path, rules))]), observed=False)
+    warned, admonished = decide(evaluator, 3), decide(evaluator, 2)
+    assert [v["severity"] for v in warned["violations"]] == ["error"] and warned["notes"] == []
+    assert warned["compliant"] is False
+    assert [n["severity"] for n in admonished["notes"]] == ["info"] and admonished["compliant"] is True
+
+
+@pytest.mark.parametrize("old, new, finding", [
+    ("consequences: [signs.few]", "consequences: [signs.fewer]",
+     "steps: step 1: consequences: 'signs.fewer' is neither a consequence code nor a threshold key"),
+    ("consequences: [signs.few]", "consequences: [pledge.min_copies]",
+     "steps: step 1: consequences: pledge.min_copies is 4, not a consequence code"),
+    ("{code: signs.many,", "{code: pledge.pay_ratio,",
+     "steps: step 2: consequences: pledge.pay_ratio is 0.8, not a consequence code"),
+    ("{severity: info}", "{severity: notice}", "steps: step 3: severity: one of error, warning, info"),
+    ("{severity: info}", "{when: copies > 9}",
+     "steps: step 3: {when: …, consequences: […], fields: {name: text}, severity: …} "
+     "(consequences or a severity required; without `when` the step always holds)"),
+])
+def test_bad_step_codes_and_severities_are_refused(tmp_path, old, new, finding):
+    assert old in SIGN_RULES
+    with pytest.raises(PackLoadError) as caught:
+        load_pack(sign_pack(tmp_path, SIGN_RULES.replace(old, new)))
+    findings = [f for f in caught.value.findings if f != "rules/: no Rule found"]
+    assert findings == [f"rules.yaml: rule demo_steps.pledge.signs: {finding}"]

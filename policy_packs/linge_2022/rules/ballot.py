@@ -6,19 +6,16 @@ Three kinds of ballot:
 - the villagers' evaluation of each member's 五帶頭 (scheme `evaluation.scheme`, four levels),
   held in July and December: graded by its tallies;
 - the annual democratic evaluation of members (scheme `household_sign.scheme`): its
-  `final_grade` decides the household sign;
+  `final_grade` decides the household sign (rules.yaml);
 - selections (`purpose: selection`) of 共產黨員中心戶 (a share of the village's party
   households) and of the half-yearly stars (one of each per village).
-
-The household sign stays a Python rule: its consequence is chosen by the final grade
-(`household_sign.signs`), which a rule written as data cannot yet do (its consequences are fixed).
 """
 
 import datetime as dt
 import math
 from fractions import Fraction
 
-from policyhub.rules import AWARDS, BALLOT_OPTIONS, CONSEQUENCES, Context, Rule, derive, fact, label, m, parse_month
+from policyhub.rules import AWARDS, BALLOT_OPTIONS, Context, derive, label, parse_month
 from policyhub.rules.ballots import checked_rounds, combined_tallies, purpose_of, scheme_options
 from policyhub.rules.extra import pattern
 
@@ -57,23 +54,16 @@ def villagers_votes(ballot: dict, ctx: Context):
            "average_or_better": votes["good"] + votes["fairly_good"] + votes["average"]}
 
 
-@derive("ballot", uses=("household_sign.scheme", "household_sign.signs", "ballot.schemes"))
-def household_sign(ballot: dict, ctx: Context):
+@derive("ballot", uses=("household_sign.scheme", "ballot.schemes"))
+def annual_evaluation(ballot: dict, ctx: Context):
+    """二(一) 主要任務1: an evaluation's final grade in the annual scheme (優秀 / 合格 / 不合格) and its names."""
     t = ctx.thresholds
-    annual = t.get("ballot.schemes")[t.str("household_sign.scheme")]
     final = ballot.get("final_grade")
-    if purpose_of(ballot) != "evaluation" or final not in annual:
+    if purpose_of(ballot) != "evaluation" or final not in t.get("ballot.schemes")[t.str("household_sign.scheme")]:
         return
-    sign = t.get("household_sign.signs").get(final)
-    named = label(CONSEQUENCES, sign) if sign else {"zh": "不挂标识牌", "en": "no sign"}
-    if sign:
-        named["en"] = f"hang the {named['en']}"
     grade = label(BALLOT_OPTIONS, final)
-    # A sign is the consequence, and says enough; with no sign (unqualified) the rulebook wants an
-    # info note, so only that match speaks (severity "": no note for this match).
-    yield fact("household_sign", path="ballot.final_grade", subject_id=_subject_id(ballot),
-               grade_zh=grade["zh"], grade_en=grade["en"], sign_zh=named["zh"], sign_en=named["en"],
-               consequences=[sign] if sign else [], **({"severity": ""} if sign else {}))
+    yield {"type": "annual_evaluation", "path": "ballot.final_grade", "subject_id": _subject_id(ballot),
+           "final_grade": final, "grade_zh": grade["zh"], "grade_en": grade["en"]}
 
 
 def _whole(share: Fraction, base: int, rounding: str, bound: str) -> int:
@@ -130,19 +120,3 @@ def star_selection(ballot: dict, ctx: Context):
     yield {"type": "star_selection", "path": "ballot.selected", "award_zh": stars[award],
            "award_en": label(AWARDS, award)["en"], "half_year": _half_year(ballot),
            "selected": ballot.get("selected", 0), "quota": ctx.thresholds.int("star.per_half_year")}
-
-
-HOUSEHOLD_SIGN = Rule(
-    id="linge_2022.ballot.household-sign",
-    clause="二(一) 主要任務1",
-    kinds=("ballot",),
-    # the sign is the consequence (excellent, qualified); an unqualified member hangs none, which
-    # the note says (info: not a violation)
-    fact_consequences=("central_household_sign", "party_household_sign"),
-    severity="info",
-    when=lambda t: m.type == "household_sign",
-    message={
-        "zh": "年度民主评议结果为“{grade_zh}”：{sign_zh}",
-        "en": "Annual democratic evaluation “{grade_en}”: {sign_en}",
-    },
-)

@@ -337,8 +337,11 @@ def graded(fact: dict, branch) -> dict:
 
 
 def stepped(fact: dict, branch) -> dict:
-    """A step's match (`steps:`): the fact with the step's consequences and the fields it adds for the message."""
+    """A step's match (`steps:`): the fact with the step's consequences, its severity when it has
+    its own ("": no note), and the fields it adds for the message."""
     made = {**fact, "consequences": branch.consequences}
+    if branch.severity is not None:
+        made["severity"] = branch.severity
     for name, template in branch.adds:
         made[name] = template.format_map(fact)
     return made

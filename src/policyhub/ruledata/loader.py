@@ -21,6 +21,8 @@
         after: <a grade rule's id>        # fires with that rule's grade; `when` may read `grade`
         steps:                            # consequences by degree: with `when`, the first step that holds
           - {when: run >= escalation.removal_run, consequences: [dismissal], fields: {measures_en: dismissal}}
+          - {when: …, consequences: [household_sign.signs.qualified]}   # a code written as a threshold key
+          - {severity: info}              # no consequence: a note (a step's severity, else the rule's)
         document: …                       # the citation's document, when not the pack's own
         fact_consequences: [dismissal, …] # the codes a fact's own `consequences` list may bring
                                           # (chosen by a role): the fact type declares `consequences: {list: text}`
@@ -60,7 +62,7 @@ from .schema import KIND_TYPES, SchemaError, declared_schema, kind_schema
 
 RULE_KEYS = {"id", "clause", "kinds", "for", "when", "severity", "message", "path", "consequences", "grade",
              "after", "document", "fact_consequences", "steps"}
-STEP_KEYS = {"when", "consequences", "fields"}
+STEP_KEYS = {"when", "consequences", "fields", "severity"}
 PACK_ID = "{pack}"  # in a rule's id or after: the id of the pack loading the file
 # What a grade branch adds to its facts for messages and for the decision's grade.
 GRADE_FIELDS = ("grade", "grade_zh", "grade_en")
@@ -88,6 +90,7 @@ class Branch:
     step: bool = False
     consequences: tuple = field(default=(), compare=False)
     adds: tuple = field(default=(), compare=False)
+    severity: str | None = None  # a step's matches' severity ("": no note); None: the rule's
 
     @property
     def always(self) -> bool:
@@ -236,7 +239,8 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
                 grade_fields = set(GRADE_FIELDS)
                 branches = _after_branches(condition, after, fact_type, scope, compiler)
             elif "steps" in raw:
-                branches = _step_branches(raw["steps"], condition, fact_type, scope, compiler, rule_id)
+                branches = _step_branches(raw["steps"], condition, fact_type, scope, compiler, rule_id,
+                                          raw.get("severity"))
                 # what every step adds, the message may show
                 grade_fields = set.intersection(*({name for name, _ in b.adds} for b in branches))
             else:
@@ -325,12 +329,15 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
             for lang in ("zh", "en") for p in _placeholders([], "", str(message.get(lang, "")))),
     )
     first = branches[0].engine if branches else None
+    severity = raw.get("severity")
+    if severity is None and any(b.severity for b in branches):  # only steps speak: the rule says the gravest
+        severity = next(s for s in ("error", "warning", "info") if any(b.severity == s for b in branches))
     rule = Rule(
         id=rule_id,
         clause=str(raw.get("clause", "")),
         kinds=tuple(kinds),
         when=lambda t, first=first: first,
-        severity=raw.get("severity"),
+        severity=severity,
         message=dict(message) if isinstance(message, dict) else None,
         path=str(raw.get("path", "")),
         consequences=tuple(consequences),
@@ -397,25 +404,34 @@ def _grade_branches(raw: Any, fact_type: str, scope: Scope, compiler: Compiler, 
 
 
 def _step_branches(raw: Any, condition: Node, fact_type: str, scope: Scope, compiler: Compiler,
-                   rule_id: str) -> list[Branch]:
+                   rule_id: str, rule_severity: Any = None) -> list[Branch]:
     """A rule's `steps:`: when its `when` holds, the first step whose own `when` holds gives the
     consequences (a rung of a ladder: a warning, then an admonition, then dismissal). Like a grade
-    rule's branches, each step is compiled on its own and the first that holds decides. A param of a
-    consequence written as a threshold key is that threshold's value."""
+    rule's branches, each step is compiled on its own and the first that holds decides. A
+    consequence's code or param written as a threshold key is that threshold's value. A step's
+    `severity` is its matches' (a step may give a note and no consequence); without one, the
+    rule's, and when only steps name one, a step without it gives no note."""
+    from ..domain import vocabulary
+
     if not isinstance(raw, list) or not raw:
-        raise ConditionError("steps: a list of {when: …, consequences: […], fields: {name: text}}, the first that "
-                             "holds deciding")
+        raise ConditionError("steps: a list of {when: …, consequences: […], fields: {name: text}, severity: …}, "
+                             "the first that holds deciding")
+    speak = rule_severity is None and any(isinstance(item, dict) and "severity" in item for item in raw)
     branches = []
     for i, item in enumerate(raw):
         where = f"step {i + 1}"
-        if not isinstance(item, dict) or set(item) - STEP_KEYS or not item.get("consequences"):
-            raise ConditionError(f"{where}: {{when: …, consequences: […], fields: {{name: text}}}} "
-                                 "(consequences required; without `when` the step always holds)")
+        if not isinstance(item, dict) or set(item) - STEP_KEYS \
+                or not (item.get("consequences") or "severity" in item):
+            raise ConditionError(f"{where}: {{when: …, consequences: […], fields: {{name: text}}, severity: …}} "
+                                 "(consequences or a severity required; without `when` the step always holds)")
         try:
             own = resolve(parse(str(item["when"])), scope) if "when" in item else Constant(True)
         except ConditionError as exc:
             raise ConditionError(f"{where}: when: {exc}") from None
-        consequences = item["consequences"]
+        severity = item.get("severity", "" if speak else None)
+        if "severity" in item and severity not in vocabulary.SEVERITIES:
+            raise ConditionError(f"{where}: severity: one of {', '.join(vocabulary.SEVERITIES)}")
+        consequences = item.get("consequences") or []
         if not isinstance(consequences, list):
             raise ConditionError(f"{where}: consequences: a list")
         made = []
@@ -429,19 +445,36 @@ def _step_branches(raw: Any, condition: Node, fact_type: str, scope: Scope, comp
                         scope.reads.add(value)
                         value = scope.thresholds[value]
                     params[str(name)] = value
-                made.append({"code": c.get("code"), "params": params})
+                made.append({"code": _step_code(c.get("code"), scope, where), "params": params})
             else:
-                made.append(c)
+                made.append(_step_code(c, scope, where))
         fields = item.get("fields") or {}
         if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
             raise ConditionError(f"{where}: fields: a mapping of names to text")
         nf = normal(And((condition, own)))
         if isinstance(nf, Constant) and not nf.value:
             raise ConditionError(f"{where}: never holds with the rule's `when`")
-        branches.append(Branch(nf, compiler.condition(fact_type, nf), label=f"step {i + 1} ({', '.join(map(_code, made))})",
+        yields = [*map(_code, made), *([f"severity {severity}"] if severity else [])]
+        branches.append(Branch(nf, compiler.condition(fact_type, nf), label=f"step {i + 1} ({', '.join(yields)})",
                                own=own, group=rule_id, order=i, fact_type=fact_type, step=True,
-                               consequences=tuple(made), adds=tuple((str(k), v) for k, v in fields.items())))
+                               consequences=tuple(made), adds=tuple((str(k), v) for k, v in fields.items()),
+                               severity=severity))
     return branches
+
+
+def _step_code(code: Any, scope: Scope, where: str) -> Any:
+    """A step's consequence code: a code, or a threshold key whose value is one (read by the rule)."""
+    from ..domain import vocabulary
+
+    if isinstance(code, str) and code in scope.thresholds:
+        scope.reads.add(code)
+        value = scope.thresholds[code]
+        if not isinstance(value, str) or value not in vocabulary.CONSEQUENCES:
+            raise ConditionError(f"{where}: consequences: {code} is {value!r}, not a consequence code")
+        return value
+    if not isinstance(code, str) or code not in vocabulary.CONSEQUENCES:
+        raise ConditionError(f"{where}: consequences: {code!r} is neither a consequence code nor a threshold key")
+    return code
 
 
 def _code(consequence: Any) -> str:

@@ -270,13 +270,36 @@ class AioPolicyHubServicer(PolicyHubServicer):
                 log.error("evaluation_failed", index=index, error=getattr(exc, "summary", exc.code.name))
             return result_wire(index, request.request_id, error=error_message(exc))
 
+    # Messages of a stream read ahead of the one being evaluated: the next is there when this one is
+    # answered, instead of a read's round trip through gRPC's poller after each answer. Few, so that
+    # a fast client is still held up by flow control rather than buffered here.
+    STREAM_READ_AHEAD = 4
+
     async def EvaluateStream(self, request_iterator, context):
-        # The next message is read once this one's answer is sent (a send waits on HTTP/2 flow
-        # control while the client does not read): a fast client is held up, not buffered.
-        index = 0
-        async for request in request_iterator:
-            yield await self._stream_result(index, request)
-            index += 1
+        queue: asyncio.Queue = asyncio.Queue(self.STREAM_READ_AHEAD)
+
+        async def read() -> None:
+            try:
+                async for request in request_iterator:
+                    await queue.put(request)
+            except BaseException as exc:  # an undecodable message (its abort), or the call's end
+                await queue.put(exc)
+                return
+            await queue.put(None)
+
+        reader = asyncio.ensure_future(read())
+        try:
+            index = 0
+            while True:
+                request = await queue.get()
+                if request is None:
+                    return
+                if isinstance(request, BaseException):
+                    raise request
+                yield await self._stream_result(index, request)
+                index += 1
+        finally:
+            reader.cancel()
 
     async def ListPacks(self, request, context):
         return super().ListPacks(request, context)

@@ -1,6 +1,7 @@
 # Two commands on a fresh machine (Python 3.11 or 3.12, gcc, node/npm):
 #   make run    start policyhub on 127.0.0.1:50051 and its explorer on http://127.0.0.1:8080/
-#   make test   lint and check the proto, every pack's fixtures with full rule and threshold coverage,
+#   make test   lint the code (ruff, mypy, import layers), lint and check the proto,
+#               every pack's fixtures with full rule and threshold coverage,
 #               pack check on every pack, the test suite, both clients against a live server
 PYTHON ?= python3
 VENV   := .venv
@@ -8,7 +9,7 @@ BIN    := $(VENV)/bin
 PACKS  := $(sort $(dir $(wildcard policy_packs/*/pyproject.toml)))
 BUF    := tools/buf/node_modules/.bin/buf
 
-.PHONY: run test proto proto-lint proto-check clean
+.PHONY: run test lint proto proto-lint proto-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,12 +44,18 @@ run: $(VENV)/.installed
 	  trap 'kill $$explorer 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/policyhub serve --host 127.0.0.1 --port 50051 --admin-port 50052 --metrics-port 9464
 
-test: $(VENV)/.installed proto-lint proto-check
+test: $(VENV)/.installed lint proto-lint proto-check
 	$(BIN)/policyhub test --min-coverage 100 --min-threshold-coverage 100 > /dev/null \
 	  || $(BIN)/policyhub test --min-coverage 100 --min-threshold-coverage 100
 	$(BIN)/policyhub pack check policy_packs/*/
 	$(BIN)/python -m pytest -q
 	$(MAKE) test-clients
+
+# ruff (lint, no formatter), mypy on the core, import-linter on its layers (pyproject.toml).
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench scripts policy_packs clients/python
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 $(BUF): tools/buf/package.json tools/buf/package-lock.json
 	cd tools/buf && npm install --no-audit --no-fund --loglevel=error

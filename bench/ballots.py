@@ -29,7 +29,7 @@ GIVEN = "建国振华丽萍德顺海涛秀英志强"
 
 
 def thresholds() -> dict[str, Any]:
-    from policyhub.pack import split_threshold_sources
+    from policyhub.packs.pack import split_threshold_sources
 
     # thresholds may be written {value, clause, quote}: the values
     return split_threshold_sources([], yaml.safe_load((PACK_DIR / "thresholds.yaml").read_text(encoding="utf-8")))[0]
@@ -189,13 +189,17 @@ def reference(ballot: dict[str, Any], p: Policy) -> tuple[str | None, list[str]]
         n = _round_numbers(r, options)
         ok = True
         if n["tally_total"] > n["valid"]:
-            fired.append("core.ballot.tally-exceeds-cast"); ok = False
+            fired.append("core.ballot.tally-exceeds-cast")
+            ok = False
         if n["eligible"] is not None and n["cast"] > n["eligible"]:
-            fired.append("core.ballot.cast-exceeds-eligible"); ok = False
+            fired.append("core.ballot.cast-exceeds-eligible")
+            ok = False
         if n["valid"] <= 0:
-            fired.append("core.ballot.empty-round"); ok = False
+            fired.append("core.ballot.empty-round")
+            ok = False
         if n["has_unknown"]:
-            fired.append("core.ballot.unknown-option"); ok = False
+            fired.append("core.ballot.unknown-option")
+            ok = False
         names.append(n["name"])
         if ok:
             usable.append((n["tallies"], n["valid"] if p.share_base == "valid" else n["cast"]))

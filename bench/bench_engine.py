@@ -39,9 +39,9 @@ TARGET_VS_ZEN = 1.0
 def build(cases: int, seed: int, pack_paths=()):
     import zen
 
-    from policyhub.caseio import request_from_dict
-    from policyhub.evaluator import Evaluator
-    from policyhub.registry import PackRegistry
+    from policyhub.domain.caseio import request_from_dict
+    from policyhub.evaluation.evaluator import Evaluator
+    from policyhub.packs.registry import PackRegistry
 
     common.quiet_logs()
     # --pack-path: only these pack directories (e.g. an older checkout's, to measure a before/after)
@@ -115,11 +115,11 @@ def stack_floor(evaluator, requests):
     import durable_rules_engine
     import orjson
 
-    from policyhub.enginejson import facts_json
-    from policyhub.normalize import read_request
+    from policyhub.engine.enginejson import facts_json
+    from policyhub.evaluation.normalize import read_request
     from policyhub.rules.model import Context
     from policyhub.v1 import policyhub_pb2 as pb
-    from policyhub.validation import parse_date
+    from policyhub.domain.validation import parse_date
 
     registry = evaluator.registry
     prepared = []
@@ -183,13 +183,13 @@ def breakdown(evaluator, requests) -> list[list[str]]:
     import time
 
     try:
-        from policyhub.evaluator import matched_rules
+        from policyhub.evaluation.evaluator import matched_rules
     except ImportError:  # a checkout before rule data: _assemble took the engine's matches
         matched_rules = None
-    from policyhub.normalize import read_request
+    from policyhub.evaluation.normalize import read_request
     from policyhub.rules.model import Context
     from policyhub.v1 import policyhub_pb2 as pb
-    from policyhub.validation import parse_date
+    from policyhub.domain.validation import parse_date
 
     clock = time.process_time
     spent: dict[str, float] = {}

@@ -29,7 +29,7 @@ TARGET_EVALUATIONS = 1_000_000
 
 
 def main(argv=None) -> int:
-    from policyhub.caseio import request_from_dict
+    from policyhub.domain.caseio import request_from_dict
     from policyhub.v1 import policyhub_pb2 as pb
     from policyhub.v1 import policyhub_pb2_grpc
 

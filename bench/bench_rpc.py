@@ -41,9 +41,9 @@ DEFAULT = "aio"
 
 
 def in_process(cases: int, seed: int, seconds: float):
-    from policyhub.caseio import request_from_dict
-    from policyhub.evaluator import Evaluator
-    from policyhub.registry import PackRegistry
+    from policyhub.domain.caseio import request_from_dict
+    from policyhub.evaluation.evaluator import Evaluator
+    from policyhub.packs.registry import PackRegistry
 
     common.quiet_logs()
     evaluator = Evaluator(PackRegistry.discover())

@@ -40,9 +40,9 @@ def clients(target: str, kind: str, args, processes: int, depth: int) -> float:
 
 def in_process_cost(cases: int, seed: int, store_url: str, key_file: str, n: int = 2000) -> dict[str, float]:
     """µs per decision: evaluate alone, and evaluate + record (unary commits, and one commit per 100)."""
-    from policyhub.caseio import request_from_dict
-    from policyhub.evaluator import Evaluator
-    from policyhub.registry import PackRegistry
+    from policyhub.domain.caseio import request_from_dict
+    from policyhub.evaluation.evaluator import Evaluator
+    from policyhub.packs.registry import PackRegistry
     from policyhub.store.config import StoreConfig, open_store
     from policyhub.store.recorder import Recorder
 

@@ -29,7 +29,7 @@ def machine() -> str:
 
 def quiet_logs() -> None:
     """Configure policyhub's real JSON decision log, written to /dev/null: rendering is measured, a terminal is not."""
-    from policyhub import logs
+    from policyhub.telemetry import logs
 
     saved = sys.stderr
     sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ballots  # noqa: E402
 import common  # noqa: E402
 
-from policyhub.caseio import request_from_dict  # noqa: E402
-from policyhub.evaluator import Evaluator  # noqa: E402
-from policyhub.registry import PackRegistry  # noqa: E402
+from policyhub.domain.caseio import request_from_dict  # noqa: E402
+from policyhub.evaluation.evaluator import Evaluator  # noqa: E402
+from policyhub.packs.registry import PackRegistry  # noqa: E402
 from policyhub.v1 import policyhub_pb2  # noqa: E402
 
 SERVICE = policyhub_pb2.DESCRIPTOR.services_by_name["PolicyHub"].full_name

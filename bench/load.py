@@ -16,7 +16,7 @@ from typing import Any
 
 import grpc
 
-from policyhub.caseio import request_from_dict
+from policyhub.domain.caseio import request_from_dict
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import policyhub_pb2_grpc
 

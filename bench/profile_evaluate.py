@@ -18,9 +18,9 @@ import common  # noqa: E402
 def main(argv=None) -> int:
     from pyinstrument import Profiler
 
-    from policyhub.caseio import request_from_dict
-    from policyhub.evaluator import Evaluator
-    from policyhub.registry import PackRegistry
+    from policyhub.domain.caseio import request_from_dict
+    from policyhub.evaluation.evaluator import Evaluator
+    from policyhub.packs.registry import PackRegistry
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=2000)

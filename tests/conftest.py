@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from policyhub.evaluator import Evaluator
-from policyhub.registry import PackRegistry
+from policyhub.evaluation.evaluator import Evaluator
+from policyhub.packs.registry import PackRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKS_DIR = ROOT / "policy_packs"
@@ -49,7 +49,7 @@ def demo(demo_registry) -> Evaluator:
 
 
 def demo_request(**submission):
-    from policyhub.caseio import request_from_dict
+    from policyhub.domain.caseio import request_from_dict
 
     return request_from_dict({"locality": "demo", "date": "2020-06-01", **submission})
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policyhub.pack import load_pack
+from policyhub.packs.pack import load_pack
 from policyhub.rules.ballots import Share, checked_rounds, reaches
 from policyhub.rules.model import Context
 from policyhub.rules.thresholds import ThresholdError, Thresholds

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from policyhub.caseio import request_from_dict
-from policyhub.errors import InvalidArgument
-from policyhub.evaluator import Evaluator
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import request_from_dict
+from policyhub.domain.errors import InvalidArgument
+from policyhub.evaluation.evaluator import Evaluator
+from policyhub.packs.registry import PackRegistry
 
 FIRST, LAST = dt.date.min, dt.date.max  # 0001-01-01, 9999-12-31: what YYYY-MM-DD can say
 EDGES = [FIRST, dt.date(1, 1, 31), dt.date(1, 12, 31), dt.date(1899, 12, 31), dt.date(2000, 2, 29),

@@ -18,10 +18,11 @@ import types
 import pytest
 
 from tests.conftest import PACKS_DIR
-from policyhub import assembly, vocabulary
-from policyhub.errors import RuleFailure
-from policyhub.evaluator import new_decision_id
-from policyhub.fixtures import load_cases
+from policyhub.evaluation import assembly
+from policyhub.domain import vocabulary
+from policyhub.domain.errors import RuleFailure
+from policyhub.evaluation.evaluator import new_decision_id
+from policyhub.authoring.fixtures import load_cases
 from policyhub.rules.model import Rule
 from policyhub.v1 import policyhub_pb2 as pb
 
@@ -190,8 +191,8 @@ def test_the_decision_log_line_says_what_the_decision_says(tmp_path):
 def test_results_and_batches_sent_as_bytes_parse_as_the_api_builds_them(evaluator):
     """The service answers batches and stream items with assembly's wire bytes: they must parse
     to the messages the protobuf API builds from the same decisions and errors."""
-    from policyhub.caseio import request_from_dict
-    from policyhub.service import error_message
+    from policyhub.domain.caseio import request_from_dict
+    from policyhub.api.service import error_message
 
     cases = [case for path in sorted(PACKS_DIR.glob("*/fixtures/*.yaml")) for case in load_cases(path)][:40]
     requests = [request_from_dict(case.request) for case in cases] + [pb.EvaluateRequest(request_id="no-submission")]

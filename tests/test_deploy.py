@@ -16,8 +16,8 @@ import kubernetes_validate
 import pytest
 
 from policyhub import cli
-from policyhub.healthcheck import SERVE_DEFAULT_PORT, default_target
-from policyhub.server import SERVICE_NAME
+from policyhub.server.healthcheck import SERVE_DEFAULT_PORT, default_target
+from policyhub.server.supervisor import SERVICE_NAME
 from tests.deploy_files import (
     DEPLOY, DOCKERFILE, ROOT, SUPERVISOR_MARGIN_S, Dockerfile, compose_service, kustomization, manifests,
     only, option_env_vars, serving_env, venv_bin,

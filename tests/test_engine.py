@@ -9,9 +9,9 @@ import durable_rules_engine
 import pytest
 
 from tests.conftest import demo_request
-from policyhub.engine import LIVE_STATE_LIMIT, CompiledRuleset, SidPool, fnv1_32, fnv1a_32
-from policyhub.enginejson import facts_json
-from policyhub.errors import RuleFailure
+from policyhub.engine.engine import LIVE_STATE_LIMIT, CompiledRuleset, SidPool, fnv1_32, fnv1a_32
+from policyhub.engine.enginejson import facts_json
+from policyhub.domain.errors import RuleFailure
 from policyhub.rules import m
 
 
@@ -186,7 +186,7 @@ def test_a_fact_that_is_not_json_is_refused_where_no_condition_reads_it():
 NO_RULE_FIRED = """
 import durable_rules_engine
 from durable.lang import m
-from policyhub.engine import DEFAULT_SID, CompiledRuleset
+from policyhub.engine.engine import DEFAULT_SID, CompiledRuleset
 
 ruleset = CompiledRuleset("quiet", [m.type == "a", (m.type == "a") & (m.n > 1)])
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from policyhub.caseio import request_from_dict
-from policyhub.pack import load_pack
+from policyhub.domain.caseio import request_from_dict
+from policyhub.packs.pack import load_pack
 from policyhub.rules.model import Context
 from policyhub.rules.shuangshu import grade_of, member_incompetent_votes, window
 from policyhub.rules.thresholds import ThresholdError, Thresholds

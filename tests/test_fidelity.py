@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from policyhub.caseio import request_from_dict
-from policyhub.errors import InvalidArgument
-from policyhub.evaluator import decision_to_dict
+from policyhub.domain.caseio import request_from_dict
+from policyhub.domain.errors import InvalidArgument
+from policyhub.evaluation.evaluator import decision_to_dict
 
 
 def decide(evaluator, request: dict) -> dict:
@@ -235,8 +235,8 @@ def test_blank_is_one_rule():
     ({"start": "2015-01-01", "end": "2025-01-02"}, "log.period.end"),  # more than 10 years
 ])
 def test_a_period_that_cannot_be_is_refused_by_both_readers(evaluator, period, problem):
-    from policyhub.normalize import read_request
-    from policyhub.validation import validate_request
+    from policyhub.evaluation.normalize import read_request
+    from policyhub.domain.validation import validate_request
 
     request = request_from_dict({"locality": "sanshuang_district", "date": "2025-12-31", "log": {"period": period}})
     assert [f for f, _ in validate_request(request)] == [problem]
@@ -245,7 +245,7 @@ def test_a_period_that_cannot_be_is_refused_by_both_readers(evaluator, period, p
 
 
 def test_ten_years_to_the_day_is_a_period():
-    from policyhub.validation import validate_request
+    from policyhub.domain.validation import validate_request
 
     request = request_from_dict({"locality": "x", "date": "2025-12-31",
                                  "log": {"period": {"start": "2015-01-01", "end": "2025-01-01"}}})
@@ -269,8 +269,8 @@ def test_a_ledger_without_a_period_is_judged_where_no_month_is_counted(evaluator
 
 
 def test_a_raw_paper_without_its_round_is_refused_naming_it():
-    from policyhub.normalize import read_request
-    from policyhub.validation import validate_request
+    from policyhub.evaluation.normalize import read_request
+    from policyhub.domain.validation import validate_request
 
     request = request_from_dict({"locality": "town_2010", "date": "2010-12-20", "ballot": {
         "ballots": [{"round": "village", "choice": "excellent"}, {"choice": "competent"}, {}]}})
@@ -279,7 +279,7 @@ def test_a_raw_paper_without_its_round_is_refused_naming_it():
 
 
 def test_a_blank_paper_is_cast_and_invalid():
-    from policyhub.normalize import read_request
+    from policyhub.evaluation.normalize import read_request
 
     request = request_from_dict({"locality": "town_2010", "date": "2010-12-20", "ballot": {
         "ballots": [{"round": "village", "choice": "excellent"}, {"round": "village"}, {"round": "village"}]}})
@@ -299,8 +299,8 @@ def test_an_info_note_is_no_violation(evaluator):
 
 
 def test_every_fixture_decision_keeps_notes_and_violations_apart(registry):
-    from policyhub.fixtures import case_files, load_cases, outcome_in_process
-    from policyhub.evaluator import Evaluator
+    from policyhub.authoring.fixtures import case_files, load_cases, outcome_in_process
+    from policyhub.evaluation.evaluator import Evaluator
 
     checker = Evaluator(registry, observed=False)
     notes = 0
@@ -330,8 +330,8 @@ def test_linge_household_sign_speaks_per_match(evaluator, final, sign, note):
 def test_a_fact_bringing_an_undeclared_consequence_fails_the_rule():
     from types import SimpleNamespace
 
-    from policyhub.assembly import DecisionBuilder, RuleParts
-    from policyhub.errors import RuleFailure
+    from policyhub.evaluation.assembly import DecisionBuilder, RuleParts
+    from policyhub.domain.errors import RuleFailure
     from policyhub.rules.model import Rule
 
     rule = Rule(id="x.ballot.y", clause="1", kinds=("ballot",), when=lambda t: None, fact_consequences=("warning_talk",))

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from policyhub.caseio import load_yaml, request_from_dict
-from policyhub.evaluator import Evaluator, decision_to_dict
-from policyhub.pack import load_pack
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import load_yaml, request_from_dict
+from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
+from policyhub.packs.pack import load_pack
+from policyhub.packs.registry import PackRegistry
 
 PACK = Path(__file__).resolve().parent.parent / "policy_packs" / "huoerqi_2010"
 

@@ -4,10 +4,10 @@ import shutil
 
 import pytest
 
-from policyhub.errors import PackLoadError
-from policyhub.integrity import PackLock
-from policyhub.pack import load_pack
-from policyhub.registry import PackRegistry
+from policyhub.domain.errors import PackLoadError
+from policyhub.packs.integrity import PackLock
+from policyhub.packs.pack import load_pack
+from policyhub.packs.registry import PackRegistry
 from tests.conftest import DEMO_PACK
 
 # A rule script that leaves a mark when it is imported.

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policyhub.caseio import load_file, request_from_dict
-from policyhub.evaluator import Evaluator, decision_to_dict
-from policyhub.pack import load_pack
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import load_file, request_from_dict
+from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
+from policyhub.packs.pack import load_pack
+from policyhub.packs.registry import PackRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / "policy_packs" / "linge_2022"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from policyhub.evaluator import Evaluator
-from policyhub.registry import PackRegistry
+from policyhub.evaluation.evaluator import Evaluator
+from policyhub.packs.registry import PackRegistry
 from tests.conftest import DEMO_PACK, demo_request
 
 

@@ -13,7 +13,7 @@ import textwrap
 
 CHILD = textwrap.dedent('''
     import io, os, sys, threading
-    from policyhub import logs
+    from policyhub.telemetry import logs
     writes = []
 
     class CountingStderr(io.RawIOBase):  # fd 2, with each write's size noted

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from google.protobuf import json_format
 
-from policyhub.caseio import load_file, request_from_dict
-from policyhub.errors import InvalidArgument
-from policyhub.normalize import message_dict, read_message, read_request, submission_dict, tally_raw_ballots, valid_test
+from policyhub.domain.caseio import load_file, request_from_dict
+from policyhub.domain.errors import InvalidArgument
+from policyhub.evaluation.normalize import message_dict, read_message, read_request, submission_dict, tally_raw_ballots, valid_test
 from policyhub.v1 import policyhub_pb2 as pb
-from policyhub.validation import COUNT, DATE, DATE_OR_MONTH, FIELDS, MONTH, YEAR, check_value, validate_request
+from policyhub.domain.validation import COUNT, DATE, DATE_OR_MONTH, FIELDS, MONTH, YEAR, check_value, validate_request
 from tests.reliability.strategies import CODES, TRICKY_TEXT
 
 ROOT = Path(__file__).resolve().parent.parent

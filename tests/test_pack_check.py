@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from policyhub.cli import main
-from policyhub.packcheck import check, check_with_warnings
+from policyhub.authoring.packcheck import check, check_with_warnings
 from tests.conftest import DEMO_PACK
 
 BALLOT = "{locality: demo, date: 2020-06-01, ballot: {rounds: [%s]}}"

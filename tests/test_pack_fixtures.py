@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from policyhub.fixtures import Variants, case_files, judge, load_cases, outcome_in_process, rules_of
-from policyhub.testing import decide
+from policyhub.authoring.fixtures import Variants, case_files, judge, load_cases, outcome_in_process, rules_of
+from policyhub.authoring.testing import decide
 
 PACKS_DIR = Path(__file__).resolve().parent.parent / "policy_packs"
 CASES = [case for f in case_files(sorted(PACKS_DIR.glob("*/fixtures"))) for case in load_cases(f)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policyhub.regulation import Clause, RegulationError, load_regulation, parse_regulation
+from policyhub.authoring.regulation import Clause, RegulationError, load_regulation, parse_regulation
 
 TEXT = """---
 title: 关于做好公开承诺工作的通知

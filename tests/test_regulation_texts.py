@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from policyhub.caseio import load_yaml
-from policyhub.integrity import PackLock, pack_files
-from policyhub.packcheck import _ships
-from policyhub.regulation import load_regulation
+from policyhub.domain.caseio import load_yaml
+from policyhub.packs.integrity import PackLock, pack_files
+from policyhub.authoring.packcheck import _ships
+from policyhub.authoring.regulation import load_regulation
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKS_DIR = ROOT / "policy_packs"

@@ -6,11 +6,11 @@ import pytest
 import yaml
 
 from tests.conftest import DEMO_PACK, demo_request
-from policyhub.caseio import load_yaml, request_from_dict
-from policyhub.errors import InvalidArgument, KindNotGoverned, NoPackInForce, PackLoadError, PackNotFound
-from policyhub.evaluator import Evaluator
-from policyhub.pack import load_pack
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import load_yaml, request_from_dict
+from policyhub.domain.errors import InvalidArgument, KindNotGoverned, NoPackInForce, PackLoadError, PackNotFound
+from policyhub.evaluation.evaluator import Evaluator
+from policyhub.packs.pack import load_pack
+from policyhub.packs.registry import PackRegistry
 
 
 def fields(exc_info):

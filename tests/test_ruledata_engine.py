@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 from durable.lang import item, m
 
-from policyhub.engine import CompiledRuleset
+from policyhub.engine.engine import CompiledRuleset
 from policyhub.ruledata.compiler import Compiler
 from policyhub.ruledata.explain import Explainer
 from policyhub.ruledata.language import FactSchema, FieldType, Scope, normal, parse, resolve

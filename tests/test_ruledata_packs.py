@@ -1,16 +1,15 @@
 """Packs written as data only (no Python): the README's four kinds of rule, and bad rule data
 refused at load with the file, the rule id and the field."""
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from policyhub.caseio import request_from_dict
-from policyhub.errors import PackLoadError
-from policyhub.evaluator import Evaluator, decision_to_dict
-from policyhub.pack import load_pack
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import request_from_dict
+from policyhub.domain.errors import PackLoadError
+from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
+from policyhub.packs.pack import load_pack
+from policyhub.packs.registry import PackRegistry
 
 MANIFEST = """\
 id: demo_data
@@ -186,8 +185,8 @@ def test_an_unknown_rule_library_is_refused(tmp_path):
 
 
 def test_policyhubs_own_rule_libraries_are_registered_through_the_hook_like_a_plugins():
-    from policyhub.plugins import plugin_manager
-    from policyhub.ruledata.libraries import available
+    from policyhub.packs.plugins import plugin_manager
+    from policyhub.packs.libraries import available
 
     manager = plugin_manager(load_entry_points=False)
     assert manager.get_plugin("policyhub.rules.libraries") is not None

@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from policyhub.cli import main
-from policyhub.pack import load_pack
-from policyhub.packcheck import check
+from policyhub.packs.pack import load_pack
+from policyhub.authoring.packcheck import check
 
 
 def new_pack(tmp_path, *args):
@@ -92,7 +92,7 @@ def test_the_new_pack_installs_and_is_found_by_its_entry_point(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
                     "--target", str(site), str(directory)], check=True, capture_output=True)
     found = subprocess.run(
-        [sys.executable, "-c", "from policyhub.registry import PackRegistry; "
+        [sys.executable, "-c", "from policyhub.packs.registry import PackRegistry; "
                                "print(*(p.ref + ' ' + str(p.directory) for p in PackRegistry.discover().packs('wenzhou')))"],
         env={**os.environ, "PYTHONPATH": str(site)}, check=True, capture_output=True, text=True,
     ).stdout.split()

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from policyhub.cli import main
 from policyhub.rules.ballots import Share
 from policyhub.rules.tracked import Comparison, Recorder, TrackingThresholds
-from policyhub.thresholdcoverage import numeric_keys, position
+from policyhub.authoring.thresholdcoverage import numeric_keys, position
 
 
 def c(kind, op, x, t, step=1):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from policyhub.caseio import load_yaml
-from policyhub.errors import PackLoadError
-from policyhub.fixtures import load_cases
-from policyhub.pack import load_pack
+from policyhub.domain.caseio import load_yaml
+from policyhub.domain.errors import PackLoadError
+from policyhub.authoring.fixtures import load_cases
+from policyhub.packs.pack import load_pack
 
 PACK = Path(__file__).resolve().parent.parent / "policy_packs" / "town_shuangshu_2010"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policyhub.errors import InvalidArgument
-from policyhub.evaluator import Evaluator
-from policyhub.fixtures import Case, judge, rules_of
+from policyhub.domain.errors import InvalidArgument
+from policyhub.evaluation.evaluator import Evaluator
+from policyhub.authoring.fixtures import Case, judge, rules_of
 from policyhub.web import workbench
 from policyhub.web.catalog import build_view, threshold_comments
 

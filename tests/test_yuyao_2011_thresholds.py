@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policyhub.caseio import load_file, load_yaml, request_from_dict
-from policyhub.errors import PackLoadError
-from policyhub.evaluator import Evaluator, decision_to_dict
-from policyhub.fixtures import load_cases
-from policyhub.pack import load_pack
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import load_file, load_yaml, request_from_dict
+from policyhub.domain.errors import PackLoadError
+from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
+from policyhub.authoring.fixtures import load_cases
+from policyhub.packs.pack import load_pack
+from policyhub.packs.registry import PackRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK_DIR = ROOT / "policy_packs" / "yuyao_2011"

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from policyhub.hookspecs import hookimpl
+from policyhub.rules import hookimpl
 
 
 @hookimpl

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import logs
-from .errors import PolicyError
+from .telemetry import logs
+from .domain.errors import PolicyError
 
 # The rest of policyhub is imported by the commands that need it: `serve` starts its workers
 # sooner when the supervisor does not first import the engine and the packs' machinery it
 # never uses (and each spawned worker re-imports this module).
 if TYPE_CHECKING:
-    from .registry import PackRegistry
+    from .packs.registry import PackRegistry
 
 pack_path_option = click.option(
     "--pack-path",
@@ -29,7 +29,7 @@ pack_path_option = click.option(
 
 
 def _registry(pack_paths) -> PackRegistry:
-    from .registry import PackRegistry
+    from .packs.registry import PackRegistry
 
     return PackRegistry.discover(pack_paths)
 
@@ -120,7 +120,7 @@ def serve(ctx, host, port, workers, threads, grpc_server, grace, drain_delay, re
 
     SIGHUP (or `policyhub reload` against --admin-port) reloads the packs; SIGTERM drains.
     """
-    from .server import ServerConfig, supervise
+    from .server.supervisor import ServerConfig, supervise
 
     level = ctx.obj["log_level"] if ctx.obj["log_level"] != "warning" else "info"
     if bool(tls_cert) != bool(tls_key) or (tls_client_ca and not tls_cert):
@@ -218,8 +218,8 @@ def eval_(case, trace, pack_paths) -> None:
 
     Prints the decision as JSON; an error prints {"error", "message", "field_violations"} and exits 1.
     """
-    from .caseio import load_file, request_from_dict
-    from .evaluator import Evaluator, decision_to_dict
+    from .domain.caseio import load_file, request_from_dict
+    from .evaluation.evaluator import Evaluator, decision_to_dict
 
     try:
         data = load_file(case)
@@ -257,7 +257,7 @@ def packs(locality, pack_paths) -> None:
 @click.option("--tls-server-name", default=None, help="Name to expect in the server's certificate.")
 def health(target, service, timeout, tls_ca, tls_cert, tls_key, tls_server_name) -> None:
     """Exit 0 if the server's grpc.health.v1 answers SERVING, else 1 (NOT_SERVING, unreachable, timeout)."""
-    from .healthcheck import TlsFiles, check, default_target
+    from .server.healthcheck import TlsFiles, check, default_target
 
     try:
         tls = TlsFiles(tls_ca, tls_cert, tls_key, tls_server_name) if (tls_ca or tls_cert or tls_key) else None
@@ -277,15 +277,15 @@ def health(target, service, timeout, tls_ca, tls_cert, tls_key, tls_server_name)
               help="Fail below this percentage of rules with both a firing and a non-firing case.")
 @click.option("--min-threshold-coverage", type=click.FloatRange(0, 100), default=None,
               help="Fail below this percentage of numeric and date thresholds with cases at, just inside and "
-              "just outside their value (see policyhub.thresholdcoverage).")
+              "just outside their value (see policyhub.authoring.thresholdcoverage).")
 @pack_path_option
 def test_(paths, target, junit, json_report, min_coverage, min_threshold_coverage, pack_paths) -> None:
     """Run fixture cases (default: every loaded pack's fixtures/); report rule and threshold coverage."""
     from pathlib import Path
 
-    from . import testing
+    from .authoring import testing
 
-    from .fixtures import pack_dirs
+    from .authoring.fixtures import pack_dirs
 
     registry = _registry(pack_paths)
     # A pack folder named (or policy_packs/): its fixtures run against it, loaded from there when no
@@ -315,7 +315,7 @@ def test_(paths, target, junit, json_report, min_coverage, min_threshold_coverag
         for item in missing:
             click.echo(f"  missing: {item}")
     share = testing.covered_share(report)
-    from . import thresholdcoverage
+    from .authoring import thresholdcoverage
 
     thresholds, untraced = thresholdcoverage.threshold_coverage(results, registry)
     for line in thresholdcoverage.summary_lines(thresholds) + [f"untraced: {u}" for u in untraced]:
@@ -344,7 +344,7 @@ def pack() -> None:
               help="Check periods against, and run fixtures beside, the installed packs.")
 def pack_check(paths, installed_packs) -> None:
     """Lint pack directories before publishing: one line per finding, exit 1 on any (warnings go to stderr)."""
-    from .packcheck import check_with_warnings
+    from .authoring.packcheck import check_with_warnings
 
     findings, warnings = check_with_warnings(paths, installed=installed_packs)
     for line in warnings:
@@ -367,7 +367,7 @@ def pack_new(locality, source_ref, pack_id, directory, pack_paths) -> None:
     """Write a new pack directory for LOCALITY, with TODOs for its author (see `pack check`)."""
     from pathlib import Path
 
-    from .scaffold import ScaffoldError, default_id, scaffold
+    from .authoring.scaffold import ScaffoldError, default_id, scaffold
 
     try:
         source = _registry(pack_paths).get(source_ref) if source_ref else None
@@ -391,7 +391,7 @@ def pack_show(ref, as_json, pack_paths) -> None:
     """A pack's manifest, rules with citations and severities, thresholds and interpretations."""
     from google.protobuf import json_format
 
-    from .service import pack_detail
+    from .api.service import pack_detail
 
     try:
         found = _registry(pack_paths).get(ref)
@@ -443,9 +443,9 @@ def pack_lock(output, installed_packs, pack_paths) -> None:
 
     Only packs that load are pinned: a broken pack is reported and the command exits 1.
     """
-    from .errors import PackLoadError
-    from .integrity import PackLock
-    from .registry import PackRegistry
+    from .domain.errors import PackLoadError
+    from .packs.integrity import PackLock
+    from .packs.registry import PackRegistry
 
     try:
         registry = PackRegistry.discover(pack_paths, installed=installed_packs, strict=True)

@@ -241,7 +241,7 @@ def test_switching_language(page, explorer):
 
 
 def test_the_form_made_from_the_contract_edits_the_case(page, explorer):
-    from policyhub.caseio import load_yaml
+    from policyhub.domain.caseio import load_yaml
 
     page.goto(explorer.url + "/workbench?lang=en")
     original = MEMBER_FORM.read_text(encoding="utf-8")

@@ -23,7 +23,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from policyhub.caseio import request_from_dict
+from policyhub.domain.caseio import request_from_dict
 from policyhub.store import chain
 from policyhub.store.config import StoreConfig, open_store
 from policyhub.v1 import decisions_pb2, decisions_pb2_grpc

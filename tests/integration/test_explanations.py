@@ -1,7 +1,7 @@
 """Decisions that explain themselves, through the real server: a ballot's grade with the shares and
 bars compared (town_shuangshu_2010, 五、3), and a pack's rules with their conditions in words."""
 
-from policyhub.caseio import request_from_dict
+from policyhub.domain.caseio import request_from_dict
 from policyhub.v1 import policyhub_pb2 as pb
 
 BALLOT = {

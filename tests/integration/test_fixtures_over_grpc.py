@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policyhub.caseio import load_yaml
-from policyhub.fixtures import case_files, judge, load_cases, rules_of
-from policyhub.testing import grpc_runner
+from policyhub.domain.caseio import load_yaml
+from policyhub.authoring.fixtures import case_files, judge, load_cases, rules_of
+from policyhub.authoring.testing import grpc_runner
 
 from .conftest import RunningServer
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import grpc
 import pytest
 
-from policyhub.caseio import request_from_dict
-from policyhub.evaluator import decision_to_dict
-from policyhub.fixtures import case_files, load_cases
+from policyhub.domain.caseio import request_from_dict
+from policyhub.evaluation.evaluator import decision_to_dict
+from policyhub.authoring.fixtures import case_files, load_cases
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import submissions_pb2
 

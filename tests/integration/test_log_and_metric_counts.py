@@ -9,7 +9,7 @@ import urllib.request
 
 import grpc
 
-from policyhub.caseio import request_from_dict
+from policyhub.domain.caseio import request_from_dict
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import policyhub_pb2_grpc
 

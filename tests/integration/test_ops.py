@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from policyhub.caseio import request_from_dict
+from policyhub.domain.caseio import request_from_dict
 from policyhub.v1 import admin_pb2, admin_pb2_grpc, policyhub_pb2, policyhub_pb2_grpc
 from tests.integration.conftest import DEMO_PACK, RunningServer
 from tests.integration.test_reload import demo_pack_copy, metric, scrape

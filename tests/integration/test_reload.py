@@ -12,7 +12,7 @@ import urllib.request
 import grpc
 import pytest
 
-from policyhub.caseio import request_from_dict
+from policyhub.domain.caseio import request_from_dict
 from policyhub.v1 import admin_pb2, admin_pb2_grpc, policyhub_pb2_grpc
 from tests.integration.conftest import DEMO_PACK, RunningServer
 

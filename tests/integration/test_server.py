@@ -11,8 +11,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
 
-from policyhub.caseio import request_from_dict
-from policyhub.evaluator import decision_to_dict
+from policyhub.domain.caseio import request_from_dict
+from policyhub.evaluation.evaluator import decision_to_dict
 from policyhub.v1 import policyhub_pb2 as pb
 
 DEMO = {"locality": "demo", "date": "2020-06-01"}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import grpc
 
-from policyhub.caseio import request_from_dict
+from policyhub.domain.caseio import request_from_dict
 from policyhub.v1 import policyhub_pb2_grpc
 
 from .conftest import DEMO_PACK, RunningServer

@@ -4,7 +4,7 @@ import os
 import signal
 import time
 
-from policyhub.caseio import request_from_dict
+from policyhub.domain.caseio import request_from_dict
 from policyhub.v1 import policyhub_pb2_grpc
 from tests.integration.conftest import DEMO_PACK, RunningServer
 

@@ -11,9 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from policyhub.caseio import load_file, request_from_dict
-from policyhub.errors import InvalidArgument
-from policyhub.fixtures import case_files, load_cases
+from policyhub.domain.caseio import load_file, request_from_dict
+from policyhub.domain.errors import InvalidArgument
+from policyhub.authoring.fixtures import case_files, load_cases
 from policyhub.v1 import policyhub_pb2 as pb
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import grpc
 
-from policyhub.errors import PolicyError
-from policyhub.evaluator import Evaluator, decision_to_dict
+from policyhub.domain.errors import PolicyError
+from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import policyhub_pb2_grpc
 

@@ -22,10 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-from policyhub import logs
-from policyhub.errors import PolicyError
-from policyhub.evaluator import Evaluator
-from policyhub.registry import PackRegistry
+from policyhub.telemetry import logs
+from policyhub.domain.errors import PolicyError
+from policyhub.evaluation.evaluator import Evaluator
+from policyhub.packs.registry import PackRegistry
 from tests.integration.conftest import RunningServer
 
 from . import corpus
@@ -61,7 +61,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def cases() -> list:
-    from policyhub.caseio import request_from_dict
+    from policyhub.domain.caseio import request_from_dict
 
     evaluator = Evaluator(PackRegistry.discover([corpus.DEMO_PACK]))
     found = []

@@ -22,7 +22,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from hypothesis import strategies as st
 
-from policyhub import vocabulary
+from policyhub.domain import vocabulary
 from policyhub.v1 import policyhub_pb2 as pb
 
 from . import corpus

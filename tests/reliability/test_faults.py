@@ -12,9 +12,9 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from policyhub.caseio import request_from_dict
-from policyhub.evaluator import Evaluator
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import request_from_dict
+from policyhub.evaluation.evaluator import Evaluator
+from policyhub.packs.registry import PackRegistry
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import policyhub_pb2_grpc
 from tests.integration.conftest import RunningServer

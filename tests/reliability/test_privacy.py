@@ -10,11 +10,11 @@ import urllib.request
 import grpc
 import pytest
 
-from policyhub import validation
-from policyhub.caseio import request_from_dict
-from policyhub.errors import InvalidArgument
-from policyhub.evaluator import Evaluator
-from policyhub.registry import PackRegistry
+from policyhub.domain import validation
+from policyhub.domain.caseio import request_from_dict
+from policyhub.domain.errors import InvalidArgument
+from policyhub.evaluation.evaluator import Evaluator
+from policyhub.packs.registry import PackRegistry
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import policyhub_pb2_grpc
 
@@ -76,7 +76,7 @@ def _requests() -> tuple[list[pb.EvaluateRequest], set[str]]:
         _inject(request, n, sent)
         requests.append(request)
     # A rule script whose exception quotes the submission, and bad input whose error quotes it.
-    for n, text in enumerate(["RAISE 赵隐私 13600001111 zhao@example.cn", "RAISE 钱隐私 13600002222"]):
+    for text in ["RAISE 赵隐私 13600001111 zhao@example.cn", "RAISE 钱隐私 13600002222"]:
         requests.append(request_from_dict({"locality": "faulty", "date": "2020-05-05", "pledge": {"items": [{"text": text}]}}))
         sent.add(text)
     bad = request_from_dict({"locality": "demo", "date": "2020-06-01",

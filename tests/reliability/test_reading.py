@@ -10,8 +10,8 @@ from __future__ import annotations
 from google.protobuf import json_format
 from hypothesis import given, settings
 
-from policyhub.normalize import message_dict, read_request, tally_raw_ballots
-from policyhub.validation import validate_request
+from policyhub.evaluation.normalize import message_dict, read_request, tally_raw_ballots
+from policyhub.domain.validation import validate_request
 
 from . import strategies
 from .conftest import examples

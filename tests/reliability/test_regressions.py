@@ -9,10 +9,10 @@ import sys
 import grpc
 import pytest
 
-from policyhub.caseio import request_from_dict
-from policyhub.errors import InvalidArgument
-from policyhub.evaluator import Evaluator
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import request_from_dict
+from policyhub.domain.errors import InvalidArgument
+from policyhub.evaluation.evaluator import Evaluator
+from policyhub.packs.registry import PackRegistry
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import policyhub_pb2_grpc
 
@@ -143,7 +143,7 @@ def test_thousands_of_bad_fields_are_listed_as_far_as_they_fit(stub):
 
 ENGINE_CASES = """
 from durable.lang import m
-from policyhub.engine import CompiledRuleset
+from policyhub.engine.engine import CompiledRuleset
 
 ruleset = CompiledRuleset("limits", [m.type == "a", (m.type == "a") & (m.n > 1e15)])
 # A number written with an exponent and no decimal point: 1e-05, 1e+16, -1e+16.

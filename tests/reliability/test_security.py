@@ -10,10 +10,10 @@ import sys
 import grpc
 import pytest
 
-from policyhub.caseio import request_from_dict
-from policyhub.errors import PolicyError
-from policyhub.evaluator import Evaluator
-from policyhub.registry import PackRegistry
+from policyhub.domain.caseio import request_from_dict
+from policyhub.domain.errors import PolicyError
+from policyhub.evaluation.evaluator import Evaluator
+from policyhub.packs.registry import PackRegistry
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import policyhub_pb2_grpc
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from policyhub.caseio import request_from_dict
-from policyhub.evaluator import Evaluator
+from policyhub.domain.caseio import request_from_dict
+from policyhub.evaluation.evaluator import Evaluator
 from policyhub.store.recorder import Recorder
 
 

@@ -10,7 +10,7 @@ import multiprocessing
 import orjson
 import pytest
 
-from policyhub.errors import InvalidArgument, PolicyError
+from policyhub.domain.errors import InvalidArgument, PolicyError
 from policyhub.store import chain
 from policyhub.store.base import StoreUnavailable
 from policyhub.store.recorder import Recorder
@@ -112,7 +112,7 @@ def test_bad_input_is_refused_before_anything_is_stored(registry, store, pseudon
 
 
 def test_a_batch_is_committed_together_at_its_end(registry, store, pseudonymise):
-    from policyhub.caseio import request_from_dict
+    from policyhub.domain.caseio import request_from_dict
 
     recorder = Recorder(store, pseudonymise)
     evaluator = recording(registry, store, pseudonymise)

@@ -8,11 +8,11 @@ import shutil
 import orjson
 import pytest
 
-from policyhub.errors import InvalidArgument, PolicyError
-from policyhub.registry import PackRegistry
+from policyhub.domain.errors import InvalidArgument, PolicyError
+from policyhub.packs.registry import PackRegistry
 from policyhub.store.replay import first_difference, replay
 
-from .helpers import codes, evaluate, huoerqi_ballot, recording, tamper
+from .helpers import evaluate, huoerqi_ballot, recording, tamper
 
 from tests.conftest import PACKS_DIR
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 
 def append_many(store_url: str, key_file: str, writer: int, records: int, start) -> list[str]:
-    from policyhub.caseio import request_from_dict
-    from policyhub.registry import PackRegistry
+    from policyhub.domain.caseio import request_from_dict
+    from policyhub.packs.registry import PackRegistry
     from policyhub.store.config import StoreConfig, open_store
     from tests.store.helpers import huoerqi_ballot, recording
 

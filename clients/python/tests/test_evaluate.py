@@ -12,7 +12,6 @@ from policyhub_client import (
     FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
-    PolicyHubError,
 )
 from policyhub_client.v1 import policyhub_pb2 as pb
 from google.protobuf import json_format

@@ -3,7 +3,7 @@
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.ballots import Share, combined_tallies, scheme_options, streak, usable_rounds
 from policyhub.rules.core_ballot import *  # noqa: F401,F403 - the core.ballot.* checks
-from policyhub.errors import InvalidArgument
+from policyhub.rules import InvalidArgument
 
 
 def grade_of(ballot: dict, t) -> tuple[str | None, str]:

@@ -17,8 +17,8 @@ from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.ballots import combined_tallies, plurality, purpose_of, scheme_options, usable_rounds
 from policyhub.rules.extra import pattern
 from policyhub.rules.core_ballot import *  # noqa: F401,F403 - the core.ballot.* checks
-from policyhub.validation import parse_month
-from policyhub.vocabulary import AWARDS, BALLOT_OPTIONS, CONSEQUENCES, label
+from policyhub.rules import parse_month
+from policyhub.rules import AWARDS, BALLOT_OPTIONS, CONSEQUENCES, label
 
 SCHEMES = ("ballot.schemes", "ballot.default_scheme")
 

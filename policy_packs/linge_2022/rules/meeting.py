@@ -2,7 +2,7 @@
 
 from policyhub.rules import Context, Rule, derive, m
 from policyhub.rules.procedure import meetings_of, missing_segments
-from policyhub.vocabulary import AGENDA_SEGMENTS, label
+from policyhub.rules import AGENDA_SEGMENTS, label
 
 
 @derive("meeting", "log", uses=("meeting.theme_day_segments",))

@@ -1,6 +1,6 @@
 """The member's pledge (黨員承諾踐諾書) of 鄰鄂委發〔2022〕29號 二(一)、二(二), 四(一) and 附件1."""
 
-from policyhub.errors import InvalidArgument
+from policyhub.rules import InvalidArgument
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.periods import day
 from policyhub.rules.pledges import distinct_texts, households, missing_fields, present

@@ -14,7 +14,7 @@ from policyhub.rules.periods import (
     Month, iter_dated, period, month_of, month_text, span_label, whole_months, whole_spans,
 )
 from policyhub.rules.procedure import missing_segments
-from policyhub.vocabulary import AGENDA_SEGMENTS
+from policyhub.rules import AGENDA_SEGMENTS
 
 MONTHLY = "log.monthly_study"
 QUARTERLY = "log.quarterly_special"

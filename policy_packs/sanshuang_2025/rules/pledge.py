@@ -7,7 +7,7 @@ import datetime as dt
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.periods import day
 from policyhub.rules.pledges import is_hollow, normalized
-from policyhub.vocabulary import PLEDGE_CATEGORIES, REVIEW_LEVELS
+from policyhub.rules import PLEDGE_CATEGORIES, REVIEW_LEVELS
 
 
 def pledger_of(pledge: dict) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.periods import iter_dated, period, month_of, span_label, whole_spans
 from policyhub.rules.procedure import missing_segments
-from policyhub.vocabulary import AGENDA_SEGMENTS
+from policyhub.rules import AGENDA_SEGMENTS
 
 HALF_YEAR = 6  # months, for periods.whole_spans
 REVIEW = "log.half_year_review"

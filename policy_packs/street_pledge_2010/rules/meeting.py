@@ -2,7 +2,7 @@
 
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.procedure import meetings_of, missing_attendance
-from policyhub.vocabulary import label
+from policyhub.rules import label
 
 ATTENDANCE_LABELS = {"representatives": ("居民代表", "residents' representatives"),
                      "group_leaders": ("居民小组长", "residents' group leaders")}

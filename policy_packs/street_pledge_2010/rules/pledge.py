@@ -5,7 +5,7 @@ from __future__ import annotations
 from policyhub.rules import Context, Rule, derive, fact, m
 from policyhub.rules.periods import day
 from policyhub.rules.pledges import distinct_texts, normalized
-from policyhub.vocabulary import FILING_PLACES, MEMBER_ROLES, PLEDGE_CATEGORIES, PUBLICATION_CHANNELS, REVIEW_LEVELS
+from policyhub.rules import FILING_PLACES, MEMBER_ROLES, PLEDGE_CATEGORIES, PUBLICATION_CHANNELS, REVIEW_LEVELS
 
 
 def pledger_of(pledge: dict) -> str:

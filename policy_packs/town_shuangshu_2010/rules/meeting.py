@@ -3,7 +3,7 @@
 from policyhub.rules import Context, derive, extra
 from policyhub.rules.extra import code, flag
 from policyhub.rules.procedure import meetings_of
-from policyhub.vocabulary import CHAIR_ROLES, ORGANIZATION_TYPES, label
+from policyhub.rules import CHAIR_ROLES, ORGANIZATION_TYPES, label
 
 
 def village_meetings(submission: dict, ctx: Context):

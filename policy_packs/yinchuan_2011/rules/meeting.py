@@ -5,12 +5,12 @@ Only the review meeting (述评会议) is measured; the members' organizational-
 The 06-15 and 06-30 thresholds are days of the meeting's own year.
 """
 
-from policyhub.errors import InvalidArgument
+from policyhub.rules import InvalidArgument
 from policyhub.rules import Context, derive, extra, message_field
 from policyhub.rules.periods import day
 from policyhub.rules.pledges import present
 from policyhub.rules.shuangshu import ATTENDANCE_LABELS, review_meetings
-from policyhub.vocabulary import AGENDA_SEGMENTS, label
+from policyhub.rules import AGENDA_SEGMENTS, label
 
 # The agenda as this plan words it, where it differs from the vocabulary's names (messages only).
 SEGMENT_NAMES = {

@@ -2,7 +2,7 @@
 
 from policyhub.rules import Context, derive
 from policyhub.rules.ballots import purpose_of
-from policyhub.vocabulary import ROUND_NAMES
+from policyhub.rules import ROUND_NAMES
 
 
 @derive("ballot", uses=("ballot.year_end_rounds",))

@@ -5,7 +5,7 @@ from policyhub.rules import Context, derive, message_field
 from policyhub.rules.extra import flag
 from policyhub.rules.periods import day
 from policyhub.rules.pledges import normalized, present, substance
-from policyhub.vocabulary import FILING_PLACES, PREVIOUS_ITEM_STATUSES, REVIEW_LEVELS
+from policyhub.rules import FILING_PLACES, PREVIOUS_ITEM_STATUSES, REVIEW_LEVELS
 
 # The boxes of 附件1 and 附件2, to name a missing one as the form does.
 FIELD_LABELS = {

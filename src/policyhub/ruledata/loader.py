@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..rules.model import KINDS, Rule
@@ -298,7 +297,7 @@ def _grade_branches(raw: Any, fact_type: str, scope: Scope, compiler: Compiler, 
                     rule_id: str) -> list[Branch]:
     if not isinstance(raw, list) or not raw:
         raise ConditionError("a list of branches {code: …, when: …}, the first that holds deciding")
-    from .. import vocabulary
+    from ..domain import vocabulary
 
     branches: list[Branch] = []
     for i, item in enumerate(raw):
@@ -386,17 +385,3 @@ def _placeholders(findings: list[str], where: str, template: str) -> list[str]:
     except ValueError as exc:
         findings.append(f"{where}: {exc}")
         return []
-
-
-def read_rule_files(findings: list[str], paths: list[Path]) -> list[tuple[str, dict]]:
-    from ..caseio import load_yaml
-
-    files = []
-    for path in paths:
-        try:
-            data = load_yaml(path.read_text(encoding="utf-8"))
-        except Exception as exc:
-            findings.append(f"{path.name}: not valid YAML: {exc}")
-            continue
-        files.append((path.name, data or {}))
-    return files

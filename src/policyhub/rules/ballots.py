@@ -10,7 +10,7 @@ from fractions import Fraction
 from math import gcd
 from typing import Any, Iterable, NamedTuple, Sequence
 
-from ..errors import InvalidArgument
+from ..domain.errors import InvalidArgument
 from .model import Context
 from .thresholds import Thresholds
 
@@ -48,8 +48,8 @@ def reaches(votes: int, total: int, bar: Fraction) -> bool:
     comparison does, with no Share built; any other bar (a tracked one, during threshold
     coverage) is compared with a Share, so that it records the comparison and its step.
     """
-    if type(bar) is Fraction:  # its fields read directly, as in Share.__new__
-        return votes * bar._denominator >= bar._numerator * total
+    if type(bar) is Fraction:
+        return votes * bar.denominator >= bar.numerator * total
     return Share(votes, total) >= bar
 
 

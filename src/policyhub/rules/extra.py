@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from ..errors import InvalidArgument
+from ..domain.errors import InvalidArgument
 
 
 def _extra(container: dict[str, Any] | None, path: str) -> dict[str, Any]:

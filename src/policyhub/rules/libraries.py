@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..hookspecs import hookimpl
-from ..ruledata.libraries import RuleLibrary
+from .hookspecs import RuleLibrary, hookimpl
 from .core_ballot import core_ballot_rounds
 
 HERE = Path(__file__).resolve().parent / "library"

@@ -6,8 +6,8 @@ import calendar
 import datetime as dt
 from typing import Iterable, Iterator
 
-from ..errors import InvalidArgument
-from ..validation import parse_date
+from ..domain.errors import InvalidArgument
+from ..domain.validation import parse_date
 
 Month = tuple[int, int]  # (year, month)
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterator
 
-from .. import vocabulary
+from ..domain import vocabulary
 from . import extra
 from .ballots import (SHARE_BASES, RoundCount, combined_tallies, plurality, purpose_of, scheme_options,
                       usable_rounds)

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import orjson
 
-from ..errors import PolicyError
+from ..domain.errors import PolicyError
 from .chain import COLUMNS, GENESIS, record_hash
 
 import grpc
@@ -55,7 +55,6 @@ _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM decisions"
 _INSERT = "INSERT INTO decisions (" + ", ".join(COLUMNS) + ") VALUES (" + ", ".join("?" * len(COLUMNS)) + ")"
 # The partial indexes' own conditions are repeated in the queries: a planner cannot see that
 # `request_id = ?` excludes '' and would scan the whole table instead.
-_BY_REQUEST = " WHERE request_id = ? AND request_id <> ''"
 LIST_FILTERS = {"subject": "subject = ? AND subject <> ''", "locality": "locality = ?", "pack_id": "pack_id = ?",
                 "pack_version": "pack_version = ?", "kind": "kind = ?",
                 "recorded_from": "recorded_at >= ?", "recorded_to": "recorded_at < ?"}
@@ -241,10 +240,6 @@ class SQLStore:
     # -- reading --------------------------------------------------------------------------------
     def get(self, decision_id: str) -> dict | None:
         rows = self._run(lambda cursor: self._rows(cursor, _SELECT + " WHERE decision_id = ?", (decision_id,)))
-        return rows[0] if rows else None
-
-    def by_request(self, request_id: str) -> dict | None:
-        rows = self._run(lambda cursor: self._rows(cursor, _SELECT + _BY_REQUEST, (request_id,)))
         return rows[0] if rows else None
 
     def list(self, filters: dict[str, Any], after_seq: int = 0, limit: int = 50) -> list[dict]:

@@ -41,7 +41,7 @@ def _plain_fields() -> frozenset[str]:
     from google.protobuf.descriptor import FieldDescriptor
 
     from ..v1 import policyhub_pb2
-    from ..validation import FIELDS
+    from ..domain.validation import FIELDS
 
     plain: dict[str, bool] = {}
 

@@ -23,7 +23,7 @@ import orjson
 import structlog
 from google.protobuf import json_format
 
-from ..errors import InvalidArgument
+from ..domain.errors import InvalidArgument
 from ..v1 import policyhub_pb2 as pb
 from .base import Outcome, Pending, SQLStore, StoreUnavailable
 from .pseudonym import Pseudonymiser, Replacer

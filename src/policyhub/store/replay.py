@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from ..errors import PackNotFound
+from ..domain.errors import PackNotFound
 from ..v1 import policyhub_pb2 as pb
 from .base import SQLStore
 
@@ -93,7 +93,7 @@ class ArchivedPacks:
 
     @staticmethod
     def _load(store: SQLStore, digest: str, ref: str):
-        from ..pack import load_pack
+        from ..packs.pack import load_pack
 
         archived = store.pack_archive(digest)
         if archived is None:
@@ -119,9 +119,9 @@ _ARCHIVED = ArchivedPacks()
 
 
 def replay(store: SQLStore, decision_id: str, packs: ArchivedPacks | None = None) -> ReplayResult:
-    from ..caseio import request_from_dict
-    from ..evaluator import Evaluator
-    from ..registry import PackRegistry
+    from ..domain.caseio import request_from_dict
+    from ..evaluation.evaluator import Evaluator
+    from ..packs.registry import PackRegistry
     from .recorder import decision_dict
 
     row = store.get(decision_id)

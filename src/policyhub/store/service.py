@@ -8,7 +8,7 @@ import grpc
 import orjson
 from google.protobuf import json_format
 
-from ..errors import InvalidArgument, PolicyError
+from ..domain.errors import InvalidArgument, PolicyError
 from ..v1 import decisions_pb2 as dpb
 from ..v1 import decisions_pb2_grpc
 from ..v1 import policyhub_pb2 as pb
@@ -89,7 +89,7 @@ class DecisionsServicer(decisions_pb2_grpc.DecisionsServicer):
         self.source = source
 
     def _abort(self, context, exc: PolicyError):
-        from ..service import rich_status
+        from ..domain.errors import rich_status
 
         context.abort_with_status(rich_status(exc))
 

@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ..caseio import request_from_dict
-from ..errors import InvalidArgument, NoPackInForce, PolicyError
-from ..evaluator import Evaluator, decision_to_dict
-from ..service import MAX_BATCH, error_message, pack_detail, pack_info
+from ..domain.caseio import request_from_dict
+from ..domain.errors import InvalidArgument, NoPackInForce, PolicyError
+from ..evaluation.evaluator import Evaluator, decision_to_dict
+from ..api.service import MAX_BATCH, error_message, pack_detail, pack_info
 from ..v1 import policyhub_pb2 as pb
 from .errors import HttpError, error_body
 

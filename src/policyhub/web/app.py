@@ -17,7 +17,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..evaluator import Evaluator
+from ..evaluation.evaluator import Evaluator
 from .api import Api, Limits
 from .openapi import openapi
 from .packwatch import PackWatcher

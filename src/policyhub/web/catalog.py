@@ -16,14 +16,14 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from ..caseio import load_yaml
-from ..fixtures import case_files, judge, load_cases, outcome_in_process, rules_of
-from ..integrity import pack_files, tree_digest
-from ..pack import Pack
-from ..regulation import Clause, Regulation, RegulationError, load_regulation
-from ..registry import PackRegistry
-from ..service import pack_detail
-from ..evaluator import Evaluator
+from ..domain.caseio import load_yaml
+from ..authoring.fixtures import case_files, judge, load_cases, outcome_in_process, rules_of
+from ..packs.integrity import pack_files, tree_digest
+from ..packs.pack import Pack
+from ..authoring.regulation import Clause, Regulation, RegulationError, load_regulation
+from ..packs.registry import PackRegistry
+from ..api.service import pack_detail
+from ..evaluation.evaluator import Evaluator
 
 
 @dataclass(frozen=True)

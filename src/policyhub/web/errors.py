@@ -9,7 +9,7 @@ from typing import Any
 
 import grpc
 
-from ..errors import InvalidArgument, PolicyError
+from ..domain.errors import InvalidArgument, PolicyError
 
 # google.rpc.Code -> HTTP, as in Google's HTTP mapping (FAILED_PRECONDITION: the issue asks 409).
 HTTP_STATUS = {

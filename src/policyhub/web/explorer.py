@@ -18,10 +18,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from ..caseio import load_yaml
-from ..errors import InvalidArgument, PolicyError
-from ..evaluator import Evaluator
-from ..pack import Pack
+from ..domain.caseio import load_yaml
+from ..domain.errors import InvalidArgument, PolicyError
+from ..evaluation.evaluator import Evaluator
+from ..packs.pack import Pack
 from . import i18n, protoform, workbench
 from .api import Api
 from .catalog import Catalog, PackView

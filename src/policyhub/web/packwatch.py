@@ -14,9 +14,9 @@ from typing import Sequence
 
 import structlog
 
-from ..errors import PackLoadError
-from ..evaluator import Evaluator
-from ..registry import PackRegistry
+from ..domain.errors import PackLoadError
+from ..evaluation.evaluator import Evaluator
+from ..packs.registry import PackRegistry
 
 log = structlog.get_logger("policyhub.web.packs")
 

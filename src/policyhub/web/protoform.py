@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from ..caseio import load_yaml
+from ..domain.caseio import load_yaml
 from ..v1 import policyhub_pb2 as pb
 
 KINDS = ("pledge", "meeting", "log", "ballot")

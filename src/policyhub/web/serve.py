@@ -11,8 +11,8 @@ from typing import Sequence
 import structlog
 import uvicorn
 
-from ..evaluator import Evaluator
-from ..registry import PackRegistry
+from ..evaluation.evaluator import Evaluator
+from ..packs.registry import PackRegistry
 from .api import Limits
 from .app import create_app
 from .packwatch import PackWatcher

@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 
-from ..caseio import load_yaml, request_from_dict
-from ..errors import InvalidArgument, PackLoadError, PolicyError
-from ..evaluator import Evaluator, decision_to_dict
-from ..pack import Pack, load_pack
-from ..registry import PackRegistry
+from ..domain.caseio import load_yaml, request_from_dict
+from ..domain.errors import InvalidArgument, PackLoadError, PolicyError
+from ..evaluation.evaluator import Evaluator, decision_to_dict
+from ..packs.pack import Pack, load_pack
+from ..packs.registry import PackRegistry
 
 # A permalink carries the case compressed; a case larger than this is refused, not half-linked.
 MAX_CASE_CHARS = 256 * 1024

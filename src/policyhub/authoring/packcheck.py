@@ -33,13 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .caseio import load_file, load_yaml
-from .errors import PackLoadError
-from .pack import MANIFEST_KEYS, Pack, load_pack
+from ..domain.caseio import load_file, load_yaml
+from ..domain.errors import PackLoadError
+from ..packs.pack import MANIFEST_KEYS, Pack, load_pack
 from .regulation import FILE_NAME as REGULATION, RegulationError, parse_regulation
-from .rules.ballots import SHARE_BASES
-from .rules.shuangshu import GRADE_FALLBACKS
-from .rules.thresholds import flatten
+from ..rules.ballots import SHARE_BASES
+from ..rules.shuangshu import GRADE_FALLBACKS
+from ..rules.thresholds import flatten
 
 # Settings the core's shared derive functions read, and the values they handle.
 CORE_CHOICES = {"ballot.share_base": SHARE_BASES, "ballot.grade_fallback": GRADE_FALLBACKS}
@@ -224,7 +224,7 @@ def _check_regulation(report: PackReport) -> None:
 
 def _installed_packs(checked: list[PackReport]) -> list[Pack]:
     """The installed packs, less those the checked directories are (the checked copy wins)."""
-    from .registry import PackRegistry
+    from ..packs.registry import PackRegistry
 
     refs = {r.pack.ref for r in checked if r.pack}
     directories = {r.pack.directory for r in checked if r.pack}
@@ -273,7 +273,7 @@ def _check_fixtures(checked: list[PackReport], others: list[Pack]) -> None:
     """Run each checked pack's fixtures against the installed packs plus the checked ones."""
     from . import testing
     from .fixtures import case_files, load_cases
-    from .registry import PackRegistry
+    from ..packs.registry import PackRegistry
 
     packs = {p.ref: p for p in others}
     packs.update({r.pack.ref: r.pack for r in checked if r.pack})

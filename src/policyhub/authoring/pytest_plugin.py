@@ -61,11 +61,11 @@ class _Packs:
 
     def _build(self) -> tuple[Any, Any, dict[Path, list[str]]]:
         if self._built is None:
-            from . import logs
-            from .errors import PackLoadError
-            from .evaluator import Evaluator
-            from .pack import load_pack
-            from .registry import PackRegistry
+            from ..telemetry import logs
+            from ..domain.errors import PackLoadError
+            from ..evaluation.evaluator import Evaluator
+            from ..packs.pack import load_pack
+            from ..packs.registry import PackRegistry
 
             logs.configure("warning")  # as the CLI: no decision line per case
             broken: dict[Path, list[str]] = {}

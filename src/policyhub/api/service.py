@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import nullcontext
+from typing import Any
 
 import grpc
 import structlog
-from google.protobuf import any_pb2, json_format
-from google.rpc import code_pb2, error_details_pb2, status_pb2
-from grpc_status import rpc_status
+from google.protobuf import json_format
 
-from . import logs
-from .assembly import batch_wire, result_wire
-from .errors import InvalidArgument, PolicyError
-from .evaluator import Evaluator
-from .pack import Pack
-from .v1 import policyhub_pb2 as pb
-from .v1 import policyhub_pb2_grpc
+from ..telemetry import logs
+from ..evaluation.assembly import batch_wire, result_wire
+from ..domain.errors import InvalidArgument, PolicyError, rich_status
+from ..evaluation.evaluator import Evaluator
+from ..packs.pack import Pack
+from ..v1 import policyhub_pb2 as pb
+from ..v1 import policyhub_pb2_grpc
 
 log = structlog.get_logger("policyhub.service")
 
@@ -41,8 +40,8 @@ def pack_info(pack: Pack) -> pb.PackInfo:
 
 
 def pack_detail(pack: Pack) -> pb.GetPackResponse:
-    from .rules.thresholds import flatten
-    from .ruledata.trace import threshold_sources
+    from ..rules.thresholds import flatten
+    from ..ruledata.trace import threshold_sources
 
     response = pb.GetPackResponse(info=pack_info(pack))
     for rule in pack.rules:
@@ -90,35 +89,6 @@ def error_message(exc: PolicyError) -> pb.Error:
         for field, description in exc.violations:
             error.field_violations.add(field=field, description=description)
     return error
-
-
-# A status travels in trailers, and a client refuses trailers past 8 KiB (gRPC's default metadata
-# limit) with RESOURCE_EXHAUSTED: an error quoting a huge value, or listing thousands of bad
-# items, is cut to fit. The message is percent-encoded (up to 3x), the detail base64-encoded.
-MAX_STATUS_MESSAGE_BYTES = 1024
-MAX_BAD_REQUEST_BYTES = 3072
-
-
-def _cut(text: str, limit: int) -> str:
-    data = text.encode("utf-8")
-    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore") + "…"
-
-
-def rich_status(exc: PolicyError) -> grpc.Status:
-    """The error as a gRPC status; bad input carries a google.rpc.BadRequest naming each field."""
-    status = status_pb2.Status(code=getattr(code_pb2, exc.code.name), message=_cut(exc.message, MAX_STATUS_MESSAGE_BYTES))
-    if isinstance(exc, InvalidArgument):
-        detail = error_details_pb2.BadRequest()
-        for listed, (field, description) in enumerate(exc.violations):
-            detail.field_violations.add(field=_cut(field, 256), description=_cut(description, 384))
-            if detail.ByteSize() > MAX_BAD_REQUEST_BYTES:
-                del detail.field_violations[-1]
-                detail.field_violations.add(field="request", description=f"{len(exc.violations) - listed} more not listed")
-                break
-        packed = any_pb2.Any()
-        packed.Pack(detail)
-        status.details.append(packed)
-    return rpc_status.to_status(status)
 
 
 class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
@@ -174,7 +144,7 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
 
     @staticmethod
     def _settled(index: int, request: pb.EvaluateRequest, outcome, wire: bytes, row: dict) -> bytes:
-        from .store.recorder import answer
+        from ..store.recorder import answer
 
         try:
             return result_wire(index, request.request_id, decision=answer(outcome, wire, row))
@@ -211,7 +181,7 @@ class AioPolicyHubServicer(PolicyHubServicer):
 
     async def _evaluated(self, request: pb.EvaluateRequest) -> bytes:
         """The decision's wire, its record committed (PolicyError when not decided or not recorded)."""
-        record = self.evaluator.hook
+        record: Any = self.evaluator.hook  # the decision record's Recorder (store/recorder.py): hold, commit
         if record is None:
             return self.evaluator.evaluate_wire(request)
         with record.hold() as held:
@@ -223,7 +193,7 @@ class AioPolicyHubServicer(PolicyHubServicer):
 
     @staticmethod
     def _answer(outcome, wire: bytes, row: dict) -> bytes:
-        from .store.recorder import answer
+        from ..store.recorder import answer
 
         return answer(outcome, wire, row)
 

@@ -20,10 +20,10 @@ from typing import Any
 from google.protobuf import struct_pb2
 from google.protobuf.descriptor import FieldDescriptor
 
-from . import vocabulary
-from .errors import RuleFailure
-from .rules.model import Rule
-from .v1 import policyhub_pb2 as pb
+from ..domain import vocabulary
+from ..domain.errors import RuleFailure
+from ..rules.model import Rule
+from ..v1 import policyhub_pb2 as pb
 
 _STRING, _MESSAGE, _BOOL = FieldDescriptor.TYPE_STRING, FieldDescriptor.TYPE_MESSAGE, FieldDescriptor.TYPE_BOOL
 _VARINTS = (_BOOL, FieldDescriptor.TYPE_INT32)

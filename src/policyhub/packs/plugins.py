@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pluggy
 
-from . import hookspecs
+from ..rules import hookspecs
 
 DEFAULT_PLUGINS = ("policyhub.rules.libraries",)
 

@@ -8,7 +8,7 @@ from typing import Iterable, Mapping
 
 import structlog
 
-from .errors import NoPackInForce, PackLoadError, PackNotFound
+from ..domain.errors import NoPackInForce, PackLoadError, PackNotFound
 from .integrity import PackLock
 from .pack import Pack, load_pack
 from .plugins import installed_pack_paths

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .fixtures import Case, case_files, judge, load_cases, rules_of
-from .registry import PackRegistry
+from ..packs.registry import PackRegistry
 
 
 @dataclass
@@ -31,7 +31,7 @@ class RuleCoverage:
 
 
 def in_process_runner(registry: PackRegistry) -> Callable[[dict], dict]:
-    from .evaluator import Evaluator
+    from ..evaluation.evaluator import Evaluator
     from .fixtures import outcome_in_process
 
     evaluator = Evaluator(registry)
@@ -41,10 +41,10 @@ def in_process_runner(registry: PackRegistry) -> Callable[[dict], dict]:
 def grpc_runner(target: str) -> Callable[[dict], dict]:
     import grpc
 
-    from .caseio import request_from_dict
-    from .errors import InvalidArgument
-    from .evaluator import decision_to_dict
-    from .v1 import policyhub_pb2_grpc
+    from ..domain.caseio import request_from_dict
+    from ..domain.errors import InvalidArgument
+    from ..evaluation.evaluator import decision_to_dict
+    from ..v1 import policyhub_pb2_grpc
 
     stub = policyhub_pb2_grpc.PolicyHubStub(grpc.insecure_channel(target))
 

@@ -8,17 +8,8 @@ a pack cannot tell a built-in library from an installed one.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable
 
-
-@dataclass(frozen=True)
-class RuleLibrary:
-    name: str  # dotted, e.g. core.ballot
-    rule_files: tuple[Path, ...]  # rules.yaml files: facts, conditions and rules
-    derives: tuple[Callable, ...] = ()  # @derive measure functions making the facts they read
-    description: str = ""
+from ..rules.hookspecs import RuleLibrary
 
 
 class LibraryError(ValueError):
@@ -28,7 +19,7 @@ class LibraryError(ValueError):
 @functools.lru_cache(maxsize=1)
 def available() -> dict[str, RuleLibrary]:
     """Every registered library by name (the plugin manager's answer, read once per process)."""
-    from ..plugins import plugin_manager
+    from .plugins import plugin_manager
 
     found: dict[str, RuleLibrary] = {}
     for result in plugin_manager().hook.policyhub_rule_libraries():

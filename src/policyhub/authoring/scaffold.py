@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .pack import PACK_ID, Pack
+from ..packs.pack import PACK_ID, Pack
 
 VERSION = "1.0.0"
 # The manifest keys `pack new` writes itself; any other top-level block of the source is kept.
@@ -101,7 +101,7 @@ def _hook(pack_id: str) -> str:
 
 from pathlib import Path
 
-from policyhub.hookspecs import hookimpl
+from policyhub.rules import hookimpl
 
 
 @hookimpl

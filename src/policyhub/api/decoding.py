@@ -17,15 +17,7 @@ import grpc
 from google.protobuf import message_factory
 from google.protobuf.descriptor import ServiceDescriptor
 
-from .errors import InvalidArgument
-
-
-def rich_status(exc: InvalidArgument) -> grpc.Status:
-    # imported when a request does not parse: the supervisor's Admin service uses this module too,
-    # and the supervisor does not import the evaluator that service.py brings
-    from .service import rich_status as status
-
-    return status(exc)
+from ..domain.errors import InvalidArgument, rich_status
 
 
 class Undecodable:

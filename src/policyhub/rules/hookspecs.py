@@ -5,7 +5,7 @@ A policy pack is a distribution that registers a module under the entry point gr
 
     # policy_packs/yuyao_2011/__init__.py
     from pathlib import Path
-    from policyhub.hookspecs import hookimpl
+    from policyhub.rules import hookimpl
 
     @hookimpl
     def policyhub_pack_paths():
@@ -14,7 +14,9 @@ A policy pack is a distribution that registers a module under the entry point gr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pluggy
 
@@ -23,6 +25,14 @@ ENTRY_POINT_GROUP = "policyhub.packs"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@dataclass(frozen=True)
+class RuleLibrary:
+    name: str  # dotted, e.g. core.ballot
+    rule_files: tuple[Path, ...]  # rules.yaml files: facts, conditions and rules
+    derives: tuple[Callable, ...] = ()  # @derive measure functions making the facts they read
+    description: str = ""
 
 
 @hookspec
@@ -38,7 +48,7 @@ def policyhub_pack_paths() -> list[str | Path]:
 
 @hookspec
 def policyhub_rule_libraries() -> list:
-    """Return the shared rule libraries this plugin provides (`policyhub.ruledata.libraries.RuleLibrary`).
+    """Return the shared rule libraries this plugin provides (`RuleLibrary` above).
 
     A library is rules as data (its rules.yaml files) and the measure functions (`@derive`) that
     make the facts they read, under a dotted name such as `core.ballot`. A pack takes a library by

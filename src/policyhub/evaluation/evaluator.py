@@ -12,18 +12,19 @@ from typing import Any, Protocol
 
 from google.protobuf import json_format
 
-from . import logs, metrics, vocabulary
+from ..telemetry import logs, metrics
+from ..domain import vocabulary
 from .assembly import DecisionBuilder, history_wire, parts_for
-from .engine import Match
-from .errors import InvalidArgument, KindNotGoverned, PolicyError, RuleFailure
-from .livepacks import LivePacks
+from ..engine.engine import Match
+from ..domain.errors import InvalidArgument, KindNotGoverned, PolicyError, RuleFailure
+from ..packs.livepacks import LivePacks
 from .normalize import read_request
-from .pack import Pack
-from .registry import PackRegistry
-from .rules.model import RESERVED_FACT_KEYS, Context
-from .ruledata.trace import add_trace
-from .v1 import policyhub_pb2 as pb
-from .validation import parse_date
+from ..packs.pack import Pack
+from ..packs.registry import PackRegistry
+from ..rules.model import RESERVED_FACT_KEYS, Context
+from ..ruledata.trace import add_trace
+from ..v1 import policyhub_pb2 as pb
+from ..domain.validation import parse_date
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _PAIRS = [high + low for high in _CROCKFORD for low in _CROCKFORD]  # 10 bits as 2 characters

@@ -15,7 +15,7 @@ import yaml
 from google.protobuf import json_format
 
 from .errors import InvalidArgument
-from .v1 import policyhub_pb2
+from ..v1 import policyhub_pb2
 
 
 # libyaml's parser where PyYAML has it (about 9x faster: packs load at start-up), same results.

@@ -44,8 +44,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Iterable
 
-from .rules.thresholds import flatten
-from .rules.tracked import Comparison, Recorder, Tracked, TrackingThresholds
+from ..rules.thresholds import flatten
+from ..rules.tracked import Comparison, Recorder, Tracked, TrackingThresholds
 
 POSITIONS = ("at", "inside", "outside")
 LABELS = {"at": "at", "inside": "just inside", "outside": "just outside"}
@@ -132,10 +132,10 @@ def _offset(c: Comparison) -> Fraction | int | None:
 def trace(pack: Any, request: dict) -> Recorder:
     """Run a request's derive functions with tracking thresholds and match the facts against the
     rules' conditions: every comparison of a threshold with the submission, recorded."""
-    from .caseio import request_from_dict
-    from .normalize import submission_dict
-    from .rules.model import Context
-    from .validation import parse_date
+    from ..domain.caseio import request_from_dict
+    from ..evaluation.normalize import submission_dict
+    from ..rules.model import Context
+    from ..domain.validation import parse_date
 
     message = request_from_dict(request)
     kind = message.WhichOneof("submission")
@@ -164,7 +164,7 @@ def trace(pack: Any, request: dict) -> Recorder:
 
 def _data_comparisons(rule: Any, facts: list[dict], recorder: Recorder, numeric: dict[str, str]) -> None:
     """A data rule's comparisons, read from its condition: each branch evaluated on each fact of its type."""
-    from .ruledata.explain import Explainer
+    from ..ruledata.explain import Explainer
 
     spec = rule.spec
     for key in spec.reads:

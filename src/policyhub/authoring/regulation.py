@@ -204,7 +204,7 @@ def _front_block(lines: list[str]) -> tuple[dict[str, Any], int, list[str]]:
         return {}, 0, []
     for end in range(1, len(lines)):
         if lines[end].strip() in ("---", "..."):
-            from .caseio import load_yaml  # dates stay strings
+            from ..domain.caseio import load_yaml  # dates stay strings
 
             try:
                 data = load_yaml("\n".join(lines[1:end])) or {}

@@ -17,7 +17,7 @@ import re
 from google.protobuf.message import Message
 
 from . import vocabulary as v
-from .v1 import policyhub_pb2
+from ..v1 import policyhub_pb2
 
 DATE = "date"  # YYYY-MM-DD
 MONTH = "month"  # YYYY-MM

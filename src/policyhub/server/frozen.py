@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .server import ServerConfig
+    from .supervisor import ServerConfig
 
 
 class FrozenPacks:
@@ -35,7 +35,7 @@ class FrozenPacks:
 
         A path that is no directory is passed on as it is: loading it fails as it would have.
         """
-        from .plugins import installed_pack_paths
+        from ..packs.plugins import installed_pack_paths
 
         directories = list(installed_pack_paths()) if config.installed_packs else []
         directories += [Path(p).resolve() for p in config.pack_paths]

@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Sequence
 import grpc
 import structlog
 
-from . import logs, metrics
+from ..telemetry import logs, metrics
 from .frozen import FrozenPacks
-from .store.config import StoreConfig
-from .v1 import admin_pb2, admin_pb2_grpc, policyhub_pb2
+from ..store.config import StoreConfig
+from ..v1 import admin_pb2, admin_pb2_grpc, policyhub_pb2
 
 if TYPE_CHECKING:
     from .reload import PackSource
@@ -230,7 +230,7 @@ def _open_record(store_config: StoreConfig):
     """(store, pseudonymiser) with the schema migrated, or None when the record is off."""
     if not store_config.enabled:
         return None
-    from .store.config import open_store
+    from ..store.config import open_store
 
     return open_store(store_config, migrate=True)
 
@@ -290,13 +290,13 @@ class AdminServicer(admin_pb2_grpc.AdminServicer):
 
 
 def _admin_server(supervisor: Supervisor, config: ServerConfig, record=None):
-    from . import decoding
+    from ..api import decoding
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="policyhub-admin"))
     # Not the generated add_AdminServicer_to_server: bytes that do not parse are INVALID_ARGUMENT, not INTERNAL.
     decoding.add_servicer(AdminServicer(supervisor), server, admin_pb2.DESCRIPTOR.services_by_name["Admin"])
     if record is not None:  # policyhub.v1.Decisions: the record is looked up here, never on the public port
-        from .store.service import add_decisions_service
+        from ..store.service import add_decisions_service
 
         add_decisions_service(server, *record, config.source())
     port = bind(server, f"{config.admin_host}:{config.admin_port}", config)

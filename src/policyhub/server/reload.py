@@ -12,10 +12,10 @@ from typing import Sequence
 
 import structlog
 
-from .errors import PackLoadError
-from .evaluator import Evaluator
-from .integrity import PackLock
-from .registry import PackRegistry
+from ..domain.errors import PackLoadError
+from ..evaluation.evaluator import Evaluator
+from ..packs.integrity import PackLock
+from ..packs.registry import PackRegistry
 
 log = structlog.get_logger("policyhub.reload")
 
@@ -52,8 +52,8 @@ class ReloadResult:
 
 def fixture_failures(registry: PackRegistry) -> list[str]:
     """One line per fixture case of the registry's packs that fails against the registry."""
-    from . import testing
-    from .fixtures import outcome_in_process
+    from ..authoring import testing
+    from ..authoring.fixtures import outcome_in_process
 
     checker = Evaluator(registry, observed=False)  # the check is not traffic: no logs, no metrics
     paths = [p.directory / "fixtures" for p in registry.packs() if (p.directory / "fixtures").is_dir()]

@@ -4,7 +4,7 @@ The server is gRPC's asyncio server (`--grpc-server aio`, the default: calls and
 messages handled on one event loop, no thread hand-off per message, the decision record committed
 by a writer thread) or its thread-pool server (`threads`); bench/README.md measures both.
 
-The supervisor (server.py) spawns it and never imports this module itself: the engine and the
+The supervisor (supervisor.py) spawns it and never imports this module itself: the engine and the
 packs' machinery are the workers' alone, and the supervisor starts them sooner without them.
 """
 
@@ -24,13 +24,14 @@ import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from . import decoding, logs, metrics
-from .errors import PackLoadError
-from .evaluator import Evaluator
+from ..api import decoding
+from ..telemetry import logs, metrics
+from ..domain.errors import PackLoadError
+from ..evaluation.evaluator import Evaluator
 from .reload import PackSource, ReloadResult, reload_packs
-from .server import EXIT_PACKS_REFUSED, SERVICE_NAME, ServerConfig, bind
-from .service import AioPolicyHubServicer, PolicyHubServicer
-from .v1 import policyhub_pb2
+from .supervisor import EXIT_PACKS_REFUSED, SERVICE_NAME, ServerConfig, bind
+from ..api.service import AioPolicyHubServicer, PolicyHubServicer
+from ..v1 import policyhub_pb2
 
 log = structlog.get_logger("policyhub.server")
 
@@ -119,8 +120,8 @@ def _recorder(config: ServerConfig):
     """The decision record's hook for this worker's evaluator, or None when the record is off."""
     if not config.decision_store.enabled:
         return None
-    from .store.config import open_store
-    from .store.recorder import Recorder
+    from ..store.config import open_store
+    from ..store.recorder import Recorder
 
     store, pseudonymise = open_store(config.decision_store)  # the supervisor migrated it
     return Recorder(store, pseudonymise)

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import vocabulary
-from .caseio import load_yaml
-from .engine import CompiledRuleset
-from .errors import PackLoadError
+from ..domain import vocabulary
+from ..domain.caseio import load_yaml
+from ..engine.engine import CompiledRuleset
+from ..domain.errors import PackLoadError
 from .integrity import PackLock, file_digests, pack_contents, tree_digest
-from .rules.model import KINDS, DeriveSpec, Rule, derive_spec, message_field_spec
-from .rules.thresholds import Thresholds, covers, flatten
-from .ruledata.loader import load_rule_files
+from ..rules.model import KINDS, DeriveSpec, Rule, derive_spec, message_field_spec
+from ..rules.thresholds import Thresholds, covers, flatten
+from ..ruledata.loader import load_rule_files
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 PACK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -573,7 +573,7 @@ def split_threshold_sources(findings: list[str], data: dict, prefix: str = "") -
 def _libraries(findings: list[str], uses: Any) -> list:
     if uses is None:
         return []
-    from .ruledata.libraries import LibraryError, available
+    from .libraries import LibraryError, available
 
     if not isinstance(uses, list) or not all(isinstance(u, str) for u in uses):
         findings.append("pack.yaml: uses: a list of rule library names")

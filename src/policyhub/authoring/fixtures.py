@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .caseio import load_file
+from ..domain.caseio import load_file
 
 EXPECT_KEYS = {
     "compliant",
@@ -172,9 +172,9 @@ def judge(case: Case, outcome: dict[str, Any], rules: dict[str, tuple[str, ...]]
 
 def outcome_in_process(evaluator: Any, request: dict[str, Any]) -> dict[str, Any]:
     """Evaluate a case's request in this process: {"decision": ...} or {"error": ..., "message": ...}."""
-    from .caseio import request_from_dict
-    from .errors import PolicyError
-    from .evaluator import decision_to_dict
+    from ..domain.caseio import request_from_dict
+    from ..domain.errors import PolicyError
+    from ..evaluation.evaluator import decision_to_dict
 
     try:
         return {"decision": decision_to_dict(evaluator.evaluate(request_from_dict(request)))}
@@ -191,9 +191,9 @@ class Variants:
 
     def pack_directory(self, request: dict[str, Any]):
         """The directory of the pack the request is decided by (None when it names none in force)."""
-        from .caseio import request_from_dict
-        from .errors import PolicyError
-        from .evaluator import Evaluator
+        from ..domain.caseio import request_from_dict
+        from ..domain.errors import PolicyError
+        from ..evaluation.evaluator import Evaluator
 
         try:
             return Evaluator.pack_for(self.registry, request_from_dict(request)).directory
@@ -202,9 +202,9 @@ class Variants:
 
     def evaluator(self, case: Case) -> Any:
         """An evaluator over the case's pack read with the case's settings (None without a pack)."""
-        from .evaluator import Evaluator
-        from .pack import load_pack
-        from .registry import PackRegistry
+        from ..evaluation.evaluator import Evaluator
+        from ..packs.pack import load_pack
+        from ..packs.registry import PackRegistry
 
         directory = self.pack_directory(case.request)
         if directory is None:

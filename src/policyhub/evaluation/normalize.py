@@ -7,7 +7,7 @@ type is Python source generated once from its descriptor and compiled, as fastjs
 JSON schemas: interpreting a per-field plan, and walking the message a second time to convert it,
 cost more than the checks themselves. validation.validate_request is the plain walk that says
 what the checks are; tests/test_normalize.py holds this pass to it, and to json_format.
-`python -m policyhub.normalize [Type ...]` prints the generated source.
+`python -m policyhub.evaluation.normalize [Type ...]` prints the generated source.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
-from . import validation as va
-from . import vocabulary
-from .v1 import policyhub_pb2
+from ..domain import validation as va
+from ..domain import vocabulary
+from ..v1 import policyhub_pb2
 
 # Field types whose JSON form is the Python value itself (json_format's mapping of these is the
 # identity). Others (64-bit ints become strings, floats may be "NaN", enums names, bytes base64)
@@ -119,7 +119,7 @@ class _Module:
             _unbuilt_types(descriptor, self.readers, types)
             sources = [self.source(t) for t in types]
             source = "\n\n".join(sources)
-            filename = f"<policyhub.normalize readers for {descriptor.full_name}>"
+            filename = f"<policyhub.evaluation.normalize readers for {descriptor.full_name}>"
             linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show it
             exec(compile(source, filename, "exec"), self.namespace)
             for t, text in zip(types, sources):
@@ -308,7 +308,7 @@ def tally_raw_ballots(ballot: dict[str, Any]) -> None:
         round_.pop("_from_papers", None)
 
 
-if __name__ == "__main__":  # python -m policyhub.normalize [Type ...]: the generated readers' source
+if __name__ == "__main__":  # python -m policyhub.evaluation.normalize [Type ...]: the generated readers' source
     wanted = sys.argv[1:]
     for full_name, text in _module.sources.items():
         if not wanted or full_name.rsplit(".", 1)[-1] in wanted:

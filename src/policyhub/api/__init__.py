@@ -1,0 +1,1 @@
+"""The gRPC face: the PolicyHub servicer, request decoding, errors to gRPC status."""

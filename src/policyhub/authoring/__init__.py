@@ -1,0 +1,1 @@
+"""For pack authors: pack check, pack new, fixture cases and their runner, coverage, the pytest plugin, regulation texts."""

@@ -1,0 +1,1 @@
+"""The vocabulary every layer shares: code lists, field checks, errors, case files."""

@@ -1,0 +1,1 @@
+"""durable_rules, held safely: compiled rulesets and the facts they are sent."""

@@ -1,0 +1,1 @@
+"""One evaluation: request read and checked, rules run, decision assembled."""

@@ -1,0 +1,1 @@
+"""Serving: the supervisor, worker processes, hot reload, frozen pack sets, health checks."""

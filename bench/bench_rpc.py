@@ -37,7 +37,7 @@ BATCH_TARGET = 0.8
 STREAM_TARGET = 0.8
 # The workers' two gRPC servers, measured side by side; DEFAULT is what `policyhub serve` runs.
 KINDS = ("aio", "threads")
-DEFAULT = "aio"
+DEFAULT = "threads"
 
 
 def in_process(cases: int, seed: int, seconds: float):

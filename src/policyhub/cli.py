@@ -86,7 +86,7 @@ def _store_config(store, state_dir, key_file, retention_days, sync, max_mb):
 @click.option("--port", default=50051, show_default=True, type=int, help="0 picks a free port (logged).")
 @click.option("--workers", default=os.cpu_count() or 1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Per worker.")
-@click.option("--grpc-server", default="aio", show_default=True, type=click.Choice(["aio", "threads"]),
+@click.option("--grpc-server", default="threads", show_default=True, type=click.Choice(["aio", "threads"]),
               help="Each worker's gRPC server: asyncio (calls on an event loop) or a pool of --threads threads.")
 @click.option("--grace", default=10.0, show_default=True, type=float, help="Seconds to drain on SIGTERM.")
 @click.option("--drain-delay", default=0.0, show_default=True, type=click.FloatRange(0),

@@ -9,6 +9,16 @@ from policyhub.store.base import Outcome, Pending, StoreUnavailable
 from policyhub.store.recorder import LoopCommits
 
 
+def run(main):
+    """asyncio.run(main()) on a thread of its own: a loop may be running on this one (a browser test's)."""
+    result: list = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(main())))
+    thread.start()
+    thread.join(60)
+    assert result, "the loop did not finish"
+    return result[0]
+
+
 def test_calls_in_flight_share_commits_off_the_loop_each_answered_with_its_own_outcomes():
     commits: list[list[int]] = []
     threads: set[str] = set()
@@ -35,7 +45,7 @@ def test_calls_in_flight_share_commits_off_the_loop_each_answered_with_its_own_o
         group.close()
         return answered, threading.current_thread().name
 
-    answered, loop_thread = asyncio.run(main())
+    answered, loop_thread = run(main)
     assert [[o.row["n"] for o in outcomes] for outcomes in answered] == [[0], [1, 2], [3], [4], [5], [6], [7]]
     assert commits == [[0], [1, 2, 3, 4, 5, 6, 7]]  # everything queued during the first commit went as one
     assert threads and loop_thread not in threads
@@ -67,7 +77,7 @@ def test_a_failed_commit_fails_every_call_of_its_group_and_the_next_commit_runs(
         group.close()
         return results, after
 
-    results, after = asyncio.run(main())
+    results, after = run(main)
     assert [o.row["n"] for o in results[0]] == [0]
     assert commits[1] == [1, 2, 3] and all(isinstance(r, StoreUnavailable) for r in results[1:])
     assert [o.row["n"] for o in after] == [9]

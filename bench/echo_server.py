@@ -2,13 +2,15 @@
 
 Evaluate answers each EvaluateRequest with the Decision policyhub gives for it, made once at
 start-up (the bench's generated ballots, looked up by request_id): the same message types and
-sizes on the wire, the same gRPC Python server (one process, a thread pool), and no policy
-work. It is the ceiling for policyhub's unary RPC rate.
+sizes on the wire, a gRPC Python server of either kind (`--kind threads`: a thread pool;
+`--kind aio`: grpc.aio, the handler a coroutine on the event loop), and no policy work. The
+faster of the two is the ceiling for policyhub's unary RPC rate (bench_rpc.py measures both).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import signal
 import sys
@@ -43,11 +45,40 @@ def add_echo(server: grpc.Server, decisions: dict[str, bytes]) -> None:
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, {"Evaluate": evaluate}),))
 
 
+def add_aio_echo(server: grpc.aio.Server, decisions: dict[str, bytes]) -> None:
+    """The same, as a coroutine answered on the event loop (no thread hand-off)."""
+    async def answer(request, context):
+        return decisions[request.request_id]
+
+    evaluate = grpc.unary_unary_rpc_method_handler(
+        answer, request_deserializer=policyhub_pb2.EvaluateRequest.FromString, response_serializer=lambda data: data,
+    )
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, {"Evaluate": evaluate}),))
+
+
+async def serve_aio(decisions: dict[str, bytes]) -> None:
+    server = grpc.aio.server()
+    add_aio_echo(server, decisions)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    print(json.dumps({"event": "serving", "port": port}), file=sys.stderr, flush=True)
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopped.set)
+    await stopped.wait()
+    await server.stop(1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=2010)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--kind", choices=("threads", "aio"), default="threads")
     args = parser.parse_args()
 
     saved = sys.stderr
@@ -57,6 +88,9 @@ def main() -> int:
     for data in ballots.generate(args.cases, args.seed):
         decisions[data["request_id"]] = evaluator.evaluate_wire(request_from_dict(data))
     sys.stderr = saved
+    if args.kind == "aio":
+        asyncio.run(serve_aio(decisions))
+        return 0
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=args.threads))
     add_echo(server, decisions)

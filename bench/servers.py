@@ -91,12 +91,16 @@ class Server:
         self.stop()
 
 
-def policyhub(workers: int = 1, threads: int = 8, timeout: float = 60, store: tuple[str, ...] = ("--decision-store", "none")) -> Server:
-    """`store`: the decision record's options; off unless a bench measures it (bench_store.py)."""
+def policyhub(workers: int = 1, threads: int = 8, timeout: float = 60, store: tuple[str, ...] = ("--decision-store", "none"),
+              grpc_server: str = "threads") -> Server:
+    """`store`: the decision record's options; off unless a bench measures it (bench_store.py).
+    `grpc_server`: the workers' gRPC server, threads (the default) or aio."""
     return Server([sys.executable, "-m", "policyhub", "--log-level", "info", "serve", "--host", "127.0.0.1",
-                   "--port", "0", "--grace", "2", "--workers", str(workers), "--threads", str(threads), *store], timeout)
+                   "--port", "0", "--grace", "2", "--workers", str(workers), "--threads", str(threads),
+                   "--grpc-server", grpc_server, *store], timeout)
 
 
-def echo(cases: int, seed: int, threads: int = 8) -> Server:
+def echo(cases: int, seed: int, threads: int = 8, kind: str = "threads") -> Server:
+    """`kind`: threads (a thread pool) or aio (grpc.aio, the handler on the event loop)."""
     return Server([sys.executable, str(BENCH / "echo_server.py"), "--cases", str(cases), "--seed", str(seed),
-                   "--threads", str(threads)])
+                   "--threads", str(threads), "--kind", kind])

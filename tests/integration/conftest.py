@@ -86,6 +86,17 @@ class RunningServer:
         return self.process.wait(timeout=30)
 
 
+# A worker's two gRPC servers (`--grpc-server`): the tests of what both must keep take this.
+GRPC_SERVERS = ("threads", "aio")
+
+
+@pytest.fixture(params=GRPC_SERVERS)
+def grpc_server(request, monkeypatch) -> str:
+    """The servers started in the test run workers of this kind (through the flag's variable)."""
+    monkeypatch.setenv("POLICYHUB_SERVE_GRPC_SERVER", request.param)
+    return request.param
+
+
 @pytest.fixture(scope="session")
 def server():
     running = RunningServer("--workers", "2", "--pack-path", str(DEMO_PACK))

@@ -142,7 +142,7 @@ def _wait(condition, timeout: float = 30.0) -> None:
         time.sleep(0.1)
 
 
-def test_a_store_that_is_down_or_full_fails_calls_with_unavailable_and_health_says_so(store_url, store_args, request):
+def test_a_store_that_is_down_or_full_fails_calls_with_unavailable_and_health_says_so(store_url, store_args, request, grpc_server):
     postgres = store_url.startswith("postgresql://")
     extra = [] if postgres else ["--decision-store-max-mb", "1"]
     server = RunningServer("--workers", "1", *store_args, *extra)
@@ -182,7 +182,7 @@ def test_a_store_that_is_down_or_full_fails_calls_with_unavailable_and_health_sa
         assert server.stop() == 0
 
 
-def test_workers_killed_under_load_lose_no_answered_decision_and_leave_no_half_record(store_url, store_args, key_file):
+def test_workers_killed_under_load_lose_no_answered_decision_and_leave_no_half_record(store_url, store_args, key_file, grpc_server):
     server = RunningServer("--workers", "2", *store_args)
     answered: list[str] = []
     errors: list[str] = []

@@ -28,7 +28,7 @@ def evaluations_total(metrics_port: int) -> float:
     return sum(float(value) for value in re.findall(r"^policyhub_evaluations_total\{[^}]*\} (\S+)$", text, re.M))
 
 
-def test_every_call_leaves_one_decision_line_and_one_count():
+def test_every_call_leaves_one_decision_line_and_one_count(grpc_server):
     server = RunningServer("--workers", "2", "--pack-path", str(DEMO_PACK), "--decision-store", "none",
                            "--metrics-port", "0")
     stopped = False

@@ -15,7 +15,32 @@ from policyhub.domain.caseio import request_from_dict
 from policyhub.evaluation.evaluator import decision_to_dict
 from policyhub.v1 import policyhub_pb2 as pb
 
+from .conftest import DEMO_PACK, GRPC_SERVERS, RunningServer
+
 DEMO = {"locality": "demo", "date": "2020-06-01"}
+
+
+@pytest.fixture(scope="module", params=GRPC_SERVERS)
+def server(request, tmp_path_factory):
+    """This module's calls, status codes, health and reflection against both worker servers, each
+    with a decision record of its own (a request id is recorded once per store)."""
+    running = RunningServer("--workers", "2", "--pack-path", str(DEMO_PACK), "--grpc-server", request.param,
+                            "--state-dir", str(tmp_path_factory.mktemp(f"state-{request.param}")))
+    yield running
+    assert running.stop() == 0
+
+
+@pytest.fixture(scope="module")
+def channel(server):
+    with grpc.insecure_channel(server.target) as ch:
+        yield ch
+
+
+@pytest.fixture(scope="module")
+def stub(channel):
+    from policyhub.v1 import policyhub_pb2_grpc
+
+    return policyhub_pb2_grpc.PolicyHubStub(channel)
 SUBMISSIONS = {
     "pledge": ({"copies": 3}, ["demo_2020.pledge.copies"]),
     "meeting": ({"type": "review_meeting", "attendance": {"party_members": 0}}, ["demo_2020.meeting.attendance"]),

@@ -43,7 +43,7 @@ def requests(sent: list[int]):
                                  "pledge": {"copies": n % 6, "courtyard": COURTYARD}})
 
 
-def test_a_long_fast_stream_is_answered_in_order_in_bounded_memory():
+def test_a_long_fast_stream_is_answered_in_order_in_bounded_memory(grpc_server):
     server = RunningServer("--workers", "1", "--pack-path", str(DEMO_PACK), "--decision-store", "none")
     try:
         (worker,) = [event["pid"] for event in server.events("worker_serving")]

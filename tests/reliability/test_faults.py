@@ -17,7 +17,7 @@ from policyhub.evaluation.evaluator import Evaluator
 from policyhub.packs.registry import PackRegistry
 from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.v1 import policyhub_pb2_grpc
-from tests.integration.conftest import RunningServer
+from tests.integration.conftest import GRPC_SERVERS, RunningServer
 
 from .corpus import DEMO_PACK
 from .load import CLIENT_OPTIONS, Load, expected
@@ -31,10 +31,10 @@ def demo_request(n: int) -> pb.EvaluateRequest:
                               "pledge": {"copies": n % 7, "items": [{"text": f"item {n}"}] + [{"text": ""}] * (n % 3)}})
 
 
-@pytest.fixture(scope="module")
-def server():
+@pytest.fixture(scope="module", params=GRPC_SERVERS)
+def server(request):
     running = RunningServer("--workers", "2", "--no-installed-packs", "--pack-path", str(DEMO_PACK),
-                            "--max-message-bytes", str(LIMIT))
+                            "--max-message-bytes", str(LIMIT), "--grpc-server", request.param)
     wait_workers(running, 2)
     yield running
     assert running.stop() == 0

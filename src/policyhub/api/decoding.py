@@ -10,6 +10,7 @@ call ends in INVALID_ARGUMENT with a google.rpc.BadRequest naming the request.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import grpc
@@ -79,7 +80,59 @@ def _streaming_in(behavior: Callable) -> Callable:
     return handle
 
 
-def add_servicer(servicer: Any, server: grpc.Server, service: ServiceDescriptor) -> None:
+def _aio_unary(behavior: Callable) -> Callable:
+    async def handle(request, context):
+        if isinstance(request, Undecodable):
+            await context.abort_with_status(rich_status(request.error("request")))
+        return await behavior(request, context)
+
+    return handle
+
+
+async def _aio_checked_stream(requests, context):
+    index = 0
+    async for request in requests:
+        if isinstance(request, Undecodable):
+            await context.abort_with_status(rich_status(request.error(f"stream[{index}]")))
+        yield request
+        index += 1
+
+
+def _aio_streaming_in(behavior: Callable) -> Callable:
+    if inspect.iscoroutinefunction(behavior):  # stream in, one answer
+        async def answer(requests, context):
+            return await behavior(_aio_checked_stream(requests, context), context)
+
+        return answer
+
+    async def handle(requests, context):
+        async for response in behavior(_aio_checked_stream(requests, context), context):
+            yield response
+
+    return handle
+
+
+def _aio_unary_stream(behavior: Callable) -> Callable:
+    async def handle(request, context):
+        if isinstance(request, Undecodable):
+            await context.abort_with_status(rich_status(request.error("request")))
+        async for response in behavior(request, context):
+            yield response
+
+    return handle
+
+
+def _wrapped(behavior: Callable, client_streaming: bool, server_streaming: bool) -> Callable:
+    """The handler around `behavior`: a coroutine (or async generator) runs on a grpc.aio server's
+    event loop, a plain function in a thread (the sync server's pool, or an aio server's)."""
+    if inspect.iscoroutinefunction(behavior) or inspect.isasyncgenfunction(behavior):
+        if client_streaming:
+            return _aio_streaming_in(behavior)
+        return _aio_unary_stream(behavior) if inspect.isasyncgenfunction(behavior) else _aio_unary(behavior)
+    return _streaming_in(behavior) if client_streaming else _unary(behavior)
+
+
+def add_servicer(servicer: Any, server, service: ServiceDescriptor) -> None:
     """Register every method of `service` on `server`, as the generated code does, but with
     requests that do not parse answered INVALID_ARGUMENT."""
     handlers = {}
@@ -87,14 +140,15 @@ def add_servicer(servicer: Any, server: grpc.Server, service: ServiceDescriptor)
         parse = _parser(message_factory.GetMessageClass(method.input_type))
         serialize = _serializer(message_factory.GetMessageClass(method.output_type))
         behavior = getattr(servicer, method.name)
+        wrapped = _wrapped(behavior, method.client_streaming, method.server_streaming)
         if method.client_streaming and method.server_streaming:
-            make, wrapped = grpc.stream_stream_rpc_method_handler, _streaming_in(behavior)
+            make = grpc.stream_stream_rpc_method_handler
         elif method.client_streaming:
-            make, wrapped = grpc.stream_unary_rpc_method_handler, _streaming_in(behavior)
+            make = grpc.stream_unary_rpc_method_handler
         elif method.server_streaming:
-            make, wrapped = grpc.unary_stream_rpc_method_handler, _unary(behavior)
+            make = grpc.unary_stream_rpc_method_handler
         else:
-            make, wrapped = grpc.unary_unary_rpc_method_handler, _unary(behavior)
+            make = grpc.unary_unary_rpc_method_handler
         handlers[method.name] = make(wrapped, request_deserializer=parse, response_serializer=serialize)
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, handlers),))
     server.add_registered_method_handlers(service.full_name, handlers)

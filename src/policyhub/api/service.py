@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import nullcontext
+from typing import Any
 
 import grpc
 import structlog
@@ -162,3 +164,118 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
             return pack_detail(self.evaluator.registry.get(request.pack))
         except PolicyError as exc:
             context.abort_with_status(rich_status(exc))
+
+
+class AioPolicyHubServicer(PolicyHubServicer):
+    """The same methods for the grpc.aio worker: each a coroutine on the event loop, so a unary call
+    or a stream's message is evaluated where it arrived, with no hand-off to a pool thread.
+
+    An evaluation is CPU work under the GIL and runs on the loop as it is. The decision record's
+    commit is I/O: the records are held during the evaluation (`Recorder.hold`) and committed by
+    the recorder's writer thread, grouped with those of the other calls in flight, while the loop
+    serves them; the answer goes once its record is committed."""
+
+    # A batch gives the loop a turn every this many items: other calls are not held up for a whole
+    # batch, and a deadline or a cancel is seen (the task is cancelled at the next turn).
+    BATCH_TURN = 8
+
+    async def _evaluated(self, request: pb.EvaluateRequest) -> bytes:
+        """The decision's wire, its record committed (PolicyError when not decided or not recorded)."""
+        record: Any = self.evaluator.hook  # the decision record's Recorder (store/recorder.py): hold, commit
+        if record is None:
+            return self.evaluator.evaluate_wire(request)
+        with record.hold() as held:
+            wire = self.evaluator.evaluate_wire(request)
+        await record.commit(held)
+        for outcome, _wire, row in held.outcomes.values():  # one: this call's
+            return self._answer(outcome, wire, row)
+        return wire
+
+    @staticmethod
+    def _answer(outcome, wire: bytes, row: dict) -> bytes:
+        from ..store.recorder import answer
+
+        return answer(outcome, wire, row)
+
+    async def Evaluate(self, request, context):
+        try:
+            return await self._evaluated(request)
+        except PolicyError as exc:
+            if exc.code == grpc.StatusCode.INTERNAL:
+                log.error("evaluation_failed", error=getattr(exc, "summary", exc.code.name))  # never the text
+            await context.abort_with_status(rich_status(exc))
+
+    async def EvaluateBatch(self, request, context):
+        if len(request.requests) > MAX_BATCH:
+            exc = InvalidArgument([("requests", f"at most {MAX_BATCH} per batch, got {len(request.requests)}")])
+            await context.abort_with_status(rich_status(exc))
+        results = []
+        record = self.evaluator.hook
+        try:
+            # The batch's decision lines in a few writes, written after its records' one commit.
+            with logs.held_lines(), (record.hold() if record is not None else nullcontext()) as batch:
+                for index, item in enumerate(request.requests):
+                    if index % self.BATCH_TURN == self.BATCH_TURN - 1:
+                        await asyncio.sleep(0)
+                        if context.done():  # the caller has gone (deadline, cancel): stop working for no one
+                            return pb.EvaluateBatchResponse()
+                    if batch is not None:
+                        batch.index = index
+                    results.append(self._result(index, item, whole=True))
+                if batch is not None:
+                    await record.commit(batch)
+        except PolicyError as exc:  # the record could not be read or committed: nothing of the batch is answered
+            await context.abort_with_status(rich_status(exc))
+        if batch is not None:
+            for index, (outcome, wire, row) in batch.outcomes.items():
+                if outcome.status != "recorded":  # a retried request id: its earlier decision, or a refusal
+                    results[index] = self._settled(index, request.requests[index], outcome, wire, row)
+        return batch_wire(results)
+
+    async def _stream_result(self, index: int, request: pb.EvaluateRequest) -> bytes:
+        try:
+            return result_wire(index, request.request_id, decision=await self._evaluated(request))
+        except PolicyError as exc:
+            if exc.code == grpc.StatusCode.INTERNAL:
+                log.error("evaluation_failed", index=index, error=getattr(exc, "summary", exc.code.name))
+            return result_wire(index, request.request_id, error=error_message(exc))
+
+    # Messages of a stream read ahead of the one being evaluated: the next is there when this one is
+    # answered, instead of a read's round trip through gRPC's poller after each answer. Few, so that
+    # a fast client is still held up by flow control rather than buffered here.
+    STREAM_READ_AHEAD = 4
+
+    async def EvaluateStream(self, request_iterator, context):
+        queue: asyncio.Queue = asyncio.Queue(self.STREAM_READ_AHEAD)
+
+        async def read() -> None:
+            try:
+                async for request in request_iterator:
+                    await queue.put(request)
+            except BaseException as exc:  # an undecodable message (its abort), or the call's end
+                await queue.put(exc)
+                return
+            await queue.put(None)
+
+        reader = asyncio.ensure_future(read())
+        try:
+            index = 0
+            while True:
+                request = await queue.get()
+                if request is None:
+                    return
+                if isinstance(request, BaseException):
+                    raise request
+                yield await self._stream_result(index, request)
+                index += 1
+        finally:
+            reader.cancel()
+
+    async def ListPacks(self, request, context):
+        return super().ListPacks(request, context)
+
+    async def GetPack(self, request, context):
+        try:
+            return pack_detail(self.evaluator.registry.get(request.pack))
+        except PolicyError as exc:
+            await context.abort_with_status(rich_status(exc))

@@ -52,6 +52,8 @@ class ServerConfig:
     port: int = 50051
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     threads: int = 8
+    # A worker's gRPC server: "aio" (grpc.aio, calls on an event loop) or "threads" (a thread pool).
+    grpc_server: str = "threads"
     pack_paths: Sequence[str] = ()
     # (copy, original) for each frozen pack directory (frozen.py): findings name the original.
     pack_origins: Sequence[tuple[str, str]] = ()

@@ -1,11 +1,18 @@
 """A worker process: the packs, one gRPC server with PolicyHub, health and reflection, reloads.
 
+The server is gRPC's thread-pool server (`--grpc-server threads`, the default: faster for unary
+calls and batches on the machine measured, since gRPC's C core does a call's I/O on its own
+threads while a pool thread evaluates) or its asyncio server (`aio`: calls and a stream's messages
+handled on one event loop with no thread hand-off per message, the decision record committed by a
+writer thread; faster for streams). bench/README.md measures both side by side.
+
 The supervisor (supervisor.py) spawns it and never imports this module itself: the engine and the
 packs' machinery are the workers' alone, and the supervisor starts them sooner without them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sys
@@ -25,7 +32,7 @@ from ..domain.errors import PackLoadError
 from ..evaluation.evaluator import Evaluator
 from .reload import PackSource, ReloadResult, reload_packs
 from .supervisor import EXIT_PACKS_REFUSED, SERVICE_NAME, ServerConfig, bind
-from ..api.service import PolicyHubServicer
+from ..api.service import AioPolicyHubServicer, PolicyHubServicer
 from ..v1 import policyhub_pb2
 
 log = structlog.get_logger("policyhub.server")
@@ -62,6 +69,47 @@ def build_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse
     for name in ("", SERVICE_NAME):
         health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
     return server, port, health_servicer
+
+
+def build_aio_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse_port: bool):
+    """build_server's grpc.aio.Server (call inside the running loop); health is the asyncio one."""
+    limit = config.max_message_bytes
+    options = [
+        ("grpc.so_reuseport", 1 if reuse_port else 0),
+        ("grpc.max_receive_message_length", limit),
+        ("grpc.max_send_message_length", limit),
+    ]
+    if config.max_connection_age > 0:
+        options += [("grpc.max_connection_age_ms", int(config.max_connection_age * 1000)),
+                    ("grpc.max_connection_age_grace_ms", int(config.grace * 1000))]
+    server = grpc.aio.server(
+        # a method left a plain function (none of PolicyHub's now) runs in this pool
+        migration_thread_pool=futures.ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="policyhub"),
+        interceptors=[metrics.AioMetricsInterceptor()],
+        options=options,
+    )
+    decoding.add_servicer(AioPolicyHubServicer(evaluator), server, policyhub_pb2.DESCRIPTOR.services_by_name["PolicyHub"])
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    if config.reflection:
+        reflection.enable_server_reflection(
+            (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        )
+    port = bind(server, address, config)
+    return server, port, _LoopHealth(health_servicer, asyncio.get_running_loop())
+
+
+class _LoopHealth:
+    """The asyncio health servicer's `set`, callable from any thread (the store's watcher, the
+    writer thread whose commit failed) and from the loop: each change is run on the loop, in order."""
+
+    def __init__(self, servicer, loop: asyncio.AbstractEventLoop) -> None:
+        self.servicer, self.loop = servicer, loop
+        for name in ("", SERVICE_NAME):
+            self.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)  # until mark_serving
+
+    def set(self, name: str, status) -> None:
+        asyncio.run_coroutine_threadsafe(self.servicer.set(name, status), self.loop)
 
 
 def mark_serving(health_servicer, serving: bool, names=("", SERVICE_NAME)) -> None:
@@ -136,6 +184,29 @@ def run_worker(config: ServerConfig, index: int, control=None) -> None:
         sys.exit(EXIT_PACKS_REFUSED)
     recorder = _recorder(config)
     evaluator = Evaluator(registry, hook=recorder)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; Ctrl-C reaches it too
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads come from the supervisor, to all workers
+    if config.grpc_server == "aio":
+        asyncio.run(_serve_aio(config, index, control, evaluator, recorder, source))
+    else:
+        _serve_threads(config, index, control, evaluator, recorder, source)
+    logs.flush()  # the calls' decision lines before the worker says it stopped
+    log.info("worker_stopped", worker=index)
+
+
+def _serving(config: ServerConfig, index: int, control, evaluator: Evaluator, recorder, source: PackSource,
+             health_servicer, port: int, stopped: threading.Event, draining: threading.Event) -> None:
+    """Once the server has started: reloads, SERVING, the store's watcher, the `worker_serving` line."""
+    if control is not None:
+        threading.Thread(target=_serve_reloads, args=(control, evaluator, source, index), daemon=True).start()
+    mark_serving(health_servicer, True)
+    if recorder is not None:
+        threading.Thread(target=_watch_store, args=(recorder, health_servicer, stopped, draining), daemon=True).start()
+    log.info("worker_serving", worker=index, pid=os.getpid(), port=port, packs=[p.ref for p in evaluator.registry.packs()],
+             grpc_server=config.grpc_server)
+
+
+def _serve_threads(config: ServerConfig, index: int, control, evaluator: Evaluator, recorder, source: PackSource) -> None:
     server, port, health_servicer = build_server(evaluator, f"{config.host}:{config.port}", config, reuse_port=True)
     stopped, draining = threading.Event(), threading.Event()
 
@@ -152,15 +223,35 @@ def run_worker(config: ServerConfig, index: int, control=None) -> None:
         threading.Thread(target=stop, daemon=True).start()
 
     signal.signal(signal.SIGTERM, drain)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; Ctrl-C reaches it too
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads come from the supervisor, to all workers
     server.start()
-    if control is not None:
-        threading.Thread(target=_serve_reloads, args=(control, evaluator, source, index), daemon=True).start()
-    mark_serving(health_servicer, True)
-    if recorder is not None:
-        threading.Thread(target=_watch_store, args=(recorder, health_servicer, stopped, draining), daemon=True).start()
-    log.info("worker_serving", worker=index, pid=os.getpid(), port=port, packs=[p.ref for p in evaluator.registry.packs()])
+    _serving(config, index, control, evaluator, recorder, source, health_servicer, port, stopped, draining)
     stopped.wait()
-    logs.flush()  # the calls' decision lines before the worker says it stopped
-    log.info("worker_stopped", worker=index)
+
+
+async def _serve_aio(config: ServerConfig, index: int, control, evaluator: Evaluator, recorder,
+                     source: PackSource) -> None:
+    server, port, health_servicer = build_aio_server(evaluator, f"{config.host}:{config.port}", config, reuse_port=True)
+    stopped, draining = threading.Event(), threading.Event()
+    done = asyncio.Event()
+
+    async def stop():
+        await asyncio.sleep(config.drain_delay)
+        await server.stop(config.grace)  # in-flight calls finish (their records committed) within the grace
+        if recorder is not None:
+            await asyncio.get_running_loop().run_in_executor(None, recorder.close)
+        stopped.set()
+        done.set()
+
+    def drain():
+        if draining.is_set():
+            return
+        draining.set()
+        mark_serving(health_servicer, False)
+        log.info("worker_draining", worker=index, grace_s=config.grace, delay_s=config.drain_delay)
+        tasks.add(asyncio.ensure_future(stop()))
+
+    tasks: set[asyncio.Future] = set()  # held, so the stopping task is not collected midway
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, drain)
+    await server.start()
+    _serving(config, index, control, evaluator, recorder, source, health_servicer, port, stopped, draining)
+    await done.wait()

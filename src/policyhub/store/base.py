@@ -79,6 +79,7 @@ class SQLStore:
     def __init__(self) -> None:
         self._local = threading.local()
         self._archived: set[str] = set()
+        self._generation = 0  # renew_connections: connections of an older generation are replaced
 
     # -- what a backend provides --------------------------------------------------------------
     def _connect(self):
@@ -100,9 +101,18 @@ class SQLStore:
 
     def _conn(self):
         conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.generation != self._generation:
+            self._drop_connection()
+            conn = None
         if conn is None:
             conn = self._local.conn = self._connect()
+            self._local.generation = self._generation
         return conn
+
+    def renew_connections(self) -> None:
+        """Each thread opens a new connection at its next use: the store is back after an outage,
+        and a connection a thread opened before it (one that had no call fail) may be dead."""
+        self._generation += 1
 
     def _drop_connection(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -5,11 +5,16 @@ without one, gets the subject's earlier grades from the record (the latest decis
 earlier year, under the same locality), and the decision names the decisions used.
 `finished` turns a decision into a record (personal data pseudonymised) and commits it before
 the answer goes; inside `batch()` the records are held and committed together at its end.
+Inside `hold()` they are held for the caller to commit: the grpc.aio worker commits them off its
+event loop (`LoopCommits`), grouped with the records of the other calls in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -182,6 +187,53 @@ class GroupCommit:
         return slot.result()
 
 
+class LoopCommits:
+    """GroupCommit for an event loop: the calls' records are committed by one writer thread, never
+    on the loop, so a commit does not hold up the other calls; whatever is queued while a commit
+    runs goes as the next one. All of it runs on the loop's thread except `append`."""
+
+    def __init__(self, append) -> None:
+        self.append = append
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="record-writer")
+        self._queue: list[tuple[list[Pending], asyncio.Future]] = []
+        self._busy = False
+
+    async def submit(self, pending: list[Pending]) -> list[Outcome]:
+        """Commit `pending` (one call's records, all or none); their outcomes once committed."""
+        future = asyncio.get_running_loop().create_future()
+        self._queue.append((pending, future))
+        if not self._busy:
+            self._next()
+        return await future
+
+    def _next(self) -> None:
+        group, self._queue = self._queue, []
+        self._busy = True
+        records = [p for pending, _ in group for p in pending]
+        commit = asyncio.get_running_loop().run_in_executor(self._writer, self.append, records)
+        commit.add_done_callback(lambda done: self._settle(group, done))
+
+    def _settle(self, group, done: asyncio.Future) -> None:
+        error = done.exception()  # the store is down: every call of the group fails alike
+        outcomes = None if error is not None else done.result()
+        start = 0
+        for pending, future in group:
+            if future.cancelled():  # its call has gone (deadline, cancel); the records stay committed
+                pass
+            elif error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(outcomes[start:start + len(pending)])
+            start += len(pending)
+        if self._queue:
+            self._next()
+        else:
+            self._busy = False
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+
+
 @dataclass
 class Batch:
     index: int = 0
@@ -193,11 +245,13 @@ class Recorder:
     def __init__(self, store: SQLStore, pseudonymise: Pseudonymiser) -> None:
         self.store = store
         self.pseudonymise = pseudonymise
-        self._local = threading.local()
+        # the records held by the call running here (a thread, or an asyncio task)
+        self._held: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("held_records", default=None)
         self._health_lock = threading.Lock()
         self.healthy = True
         self.on_health = None  # called with True/False when the store goes down or comes back
         self._commits = GroupCommit(lambda pending: self._guard(self.store.append, pending))
+        self._loop_commits: LoopCommits | None = None
 
     # -- before derive --------------------------------------------------------------------------
     def history(self, pack, kind: str, request: pb.EvaluateRequest, submission: dict, day) -> tuple[str, list[str]] | None:
@@ -218,7 +272,7 @@ class Recorder:
     def finished(self, done) -> bytes:
         pending = self.pending(done)
         self._guard(self.store.archive_pack, done.pack.digest, done.pack.id, done.pack.version, done.pack.files)
-        batch: Batch | None = getattr(self._local, "batch", None)
+        batch = self._held.get()
         if batch is not None:
             batch.held.append((batch.index, pending, done.wire))
             return done.wire
@@ -227,15 +281,39 @@ class Recorder:
     @contextmanager
     def batch(self) -> Iterator[Batch]:
         """Hold the records of the calls inside; commit them together (all or none) at the end."""
-        batch = self._local.batch = Batch()
+        with self.hold() as batch:
+            yield batch
+        if batch.held:
+            self._settled(batch, self._guard(self.store.append, [pending for _, pending, _ in batch.held]))
+
+    @contextmanager
+    def hold(self) -> Iterator[Batch]:
+        """Hold the records of the calls inside, for `commit` (on an event loop) to commit."""
+        batch = Batch()
+        token = self._held.set(batch)
         try:
             yield batch
         finally:
-            self._local.batch = None
-        if batch.held:
-            outcomes = self._guard(self.store.append, [pending for _, pending, _ in batch.held])
-            batch.outcomes = {index: (outcome, wire, pending.row)
-                              for (index, pending, wire), outcome in zip(batch.held, outcomes)}
+            self._held.reset(token)
+
+    async def commit(self, batch: Batch) -> None:
+        """Commit what `hold` held, off the event loop and grouped with the other calls' records;
+        returns once it is committed (StoreUnavailable if it could not be)."""
+        if not batch.held:
+            return
+        if self._loop_commits is None:
+            self._loop_commits = LoopCommits(lambda pending: self._guard(self.store.append, pending))
+        self._settled(batch, await self._loop_commits.submit([pending for _, pending, _ in batch.held]))
+
+    @staticmethod
+    def _settled(batch: Batch, outcomes: list[Outcome]) -> None:
+        batch.outcomes = {index: (outcome, wire, pending.row)
+                          for (index, pending, wire), outcome in zip(batch.held, outcomes)}
+
+    def close(self) -> None:
+        """Wait for the writer's last commit (a worker stopping)."""
+        if self._loop_commits is not None:
+            self._loop_commits.close()
 
     def pending(self, done) -> Pending:
         request, kind, pack = done.request, done.kind, done.pack
@@ -288,6 +366,7 @@ class Recorder:
                 return
             self.healthy = healthy
         if healthy:
+            self.store.renew_connections()
             log.info("decision_store_available")
         else:
             log.error("decision_store_unavailable", error=why)

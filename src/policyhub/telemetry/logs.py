@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import contextvars
 import json as _json
 import logging
 import select
@@ -87,7 +88,7 @@ class _JSONInfoLine:
         fields["level"] = "info"
         self._stamp(None, "info", fields)
         line = self._render(None, "info", fields) + b"\n"
-        held = _held.lines
+        held = _held.get()
         if held is not None:
             held.append((self, line))
             return
@@ -142,15 +143,9 @@ class _JSONInfoLine:
 FLUSH_SECONDS = 0.02
 # Writes up to this size to a pipe are atomic (POSIX PIPE_BUF; 4096 on Linux).
 _ATOMIC_WRITE = getattr(select, "PIPE_BUF", 512)
-
-
-class _HeldLines(threading.local):
-    # None unless this thread is in held_lines(). A class default, so that reading it never raises:
-    # getattr(local, name, None) on a missing name raises and catches an AttributeError, on every line.
-    lines: list | None = None
-
-
-_held = _HeldLines()
+# The lines held by the call running here: a thread's, or an asyncio task's (the grpc.aio worker
+# runs many calls on one thread, each in its own context).
+_held: contextvars.ContextVar[list | None] = contextvars.ContextVar("held_lines", default=None)
 
 
 @contextlib.contextmanager
@@ -161,15 +156,15 @@ def held_lines() -> Iterator[None]:
     the log) cost about a third of a batch's time; held, a hundred lines take a few writes. The
     lines are written when the block ends, errors included, so before the batch's answer is sent.
     """
-    if _held.lines is not None:  # already held by an enclosing block
+    if _held.get() is not None:  # already held by an enclosing block
         yield
         return
     held: list[tuple[_JSONInfoLine, bytes]] = []  # each line with the writer that made it
-    _held.lines = held
+    token = _held.set(held)
     try:
         yield
     finally:
-        _held.lines = None
+        _held.reset(token)
         writers = {id(writer): writer for writer, _ in held}
         for key, writer in writers.items():  # one, unless logging was configured again meanwhile
             writer.write_lines([line for w, line in held if id(w) == key])

@@ -11,6 +11,7 @@ nothing a caller wrote ever becomes a label.
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import tempfile
@@ -129,6 +130,70 @@ class MetricsInterceptor(grpc.ServerInterceptor):
                 failed = False
             finally:
                 self._done(method, context, started, failed)
+
+        return wrapped
+
+
+class AioMetricsInterceptor(grpc.aio.ServerInterceptor):
+    """MetricsInterceptor for a grpc.aio server: coroutine handlers are timed as coroutines, plain
+    ones (run in the server's thread pool) as the sync server times them. A method's wrapped
+    handler is made once, not per call."""
+
+    def __init__(self) -> None:
+        self._sync = MetricsInterceptor()
+        self._wrapped: dict[tuple[str, int], Any] = {}
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return None
+        key = (handler_call_details.method, id(handler))
+        wrapped = self._wrapped.get(key)
+        if wrapped is None:
+            wrapped = self._wrapped[key] = self._wrap(handler_call_details.method.rsplit("/", 1)[-1], handler)
+        return wrapped
+
+    def _wrap(self, method: str, handler):
+        sync = self._sync
+        for kind, streaming in (("unary_unary", False), ("stream_unary", False),
+                                ("unary_stream", True), ("stream_stream", True)):
+            behavior = getattr(handler, kind)
+            if behavior is None:
+                continue
+            if inspect.isasyncgenfunction(behavior):
+                wrapped = self._async_streaming(method, behavior)
+            elif inspect.iscoroutinefunction(behavior):  # a coroutine, also one that streams by context.write
+                wrapped = self._async_unary(method, behavior)
+            else:
+                wrapped = sync._streaming(method, behavior) if streaming else sync._unary(method, behavior)
+            return handler._replace(**{kind: wrapped})
+        return handler
+
+    def _async_unary(self, method: str, behavior: Callable):
+        done = self._sync._done
+
+        async def wrapped(request, context):
+            started, failed = time.perf_counter(), True
+            try:
+                response = await behavior(request, context)
+                failed = False
+                return response
+            finally:
+                done(method, context, started, failed)
+
+        return wrapped
+
+    def _async_streaming(self, method: str, behavior: Callable):
+        done = self._sync._done
+
+        async def wrapped(request, context):
+            started, failed = time.perf_counter(), True
+            try:
+                async for response in behavior(request, context):
+                    yield response
+                failed = False
+            finally:
+                done(method, context, started, failed)
 
         return wrapped
 

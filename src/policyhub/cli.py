@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -47,7 +47,8 @@ def main(ctx: click.Context, log_level: str) -> None:
     logs.configure(log_level)
 
 
-file_option = dict(type=click.Path(exists=True, dir_okay=False), default=None)
+file_option: dict[str, Any] = dict(  # click.option keywords: typed per keyword by click
+    type=click.Path(exists=True, dir_okay=False), default=None)
 
 
 def decision_store_options(command):

@@ -42,7 +42,7 @@ import operator
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from ..rules.thresholds import flatten
 from ..rules.tracked import Comparison, Recorder, Tracked, TrackingThresholds
@@ -178,11 +178,12 @@ def _data_comparisons(rule: Any, facts: list[dict], recorder: Recorder, numeric:
     recorder.comparisons.extend(explainer.comparisons)
 
 
-_condition_cache: dict[int, tuple[Any, list[tuple[Any, dict]]]] = {}
+_condition_cache: dict[int, tuple[Any, list[tuple[Any, dict | None]]]] = {}
 
 
-def _conditions(pack: Any) -> list[tuple[Any, dict]]:
-    """Each rule with its condition as durable_rules JSON, thresholds left as tracked values."""
+def _conditions(pack: Any) -> list[tuple[Any, dict | None]]:
+    """Each rule with its condition as durable_rules JSON, thresholds left as tracked values
+    (None for a data rule: its comparisons are read from its spec)."""
     cached = _condition_cache.get(id(pack))
     if cached is None or cached[0] is not pack:  # the pack is kept: its id() cannot name another
         view = TrackingThresholds(pack.thresholds_data, Recorder())
@@ -227,9 +228,9 @@ def _engine_comparisons(node: Any, item: dict, recorder: Recorder) -> None:
     else:
         right = other
     if isinstance(right, Tracked) and not isinstance(left, Tracked):
-        recorder.compared(right._key, right._kind, op, left, right._plain())
+        recorder.compared(cast(str, right._key), right._kind, op, left, right._plain())  # read from thresholds: keyed
     elif isinstance(left, Tracked) and not isinstance(right, Tracked):
-        recorder.compared(left._key, left._kind, _FLIPPED[op], right, left._plain())
+        recorder.compared(cast(str, left._key), left._kind, _FLIPPED[op], right, left._plain())  # read from thresholds: keyed
 
 
 def threshold_coverage(results: Iterable[Any], registry: Any) -> tuple[dict[str, dict[str, ThresholdCoverage]], list[str]]:

@@ -14,6 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import Any, cast
+
+from google.protobuf import struct_pb2
 from google.protobuf.message import Message
 
 from . import vocabulary as v
@@ -127,8 +130,9 @@ def parse_month(text: str) -> tuple[int, int] | None:
     return (int(text[:4]), int(text[5:])) if is_month(text) else None
 
 
-def check_value(kind: object, value: object) -> str | None:
-    """Why `value` is not a valid `kind`, or None when it is."""
+def check_value(kind: object, value: Any) -> str | None:
+    """Why `value` is not a valid `kind`, or None when it is (`value`: the field's own type, an int
+    for a count or year, text for a date or month)."""
     if isinstance(kind, dict):
         return None if value in kind else f"unknown code {value!r}; expected one of: {', '.join(kind)}"
     if kind == COUNT:
@@ -252,15 +256,16 @@ def check_free_form(value: Message, path: str, problems: list[tuple[str, str]]) 
     """A Struct, Value or ListValue: NaN and infinities are not JSON, so they cannot become facts."""
     kind = value.DESCRIPTOR.name
     if kind == "Struct":
-        for key, item in value.fields.items():
+        for key, item in cast(struct_pb2.Struct, value).fields.items():
             check_free_form(item, f"{path}.{key}", problems)
     elif kind == "ListValue":
-        for i, item in enumerate(value.values):
+        for i, item in enumerate(cast(struct_pb2.ListValue, value).values):
             check_free_form(item, f"{path}[{i}]", problems)
     elif kind == "Value":
-        which = value.WhichOneof("kind")
-        if which == "number_value" and not math.isfinite(value.number_value):
-            problems.append((path, f"not a finite number: {value.number_value}"))
+        json_value = cast(struct_pb2.Value, value)
+        which = json_value.WhichOneof("kind")
+        if which == "number_value" and not math.isfinite(json_value.number_value):
+            problems.append((path, f"not a finite number: {json_value.number_value}"))
         elif which in ("struct_value", "list_value"):
             check_free_form(getattr(value, which), path, problems)
 

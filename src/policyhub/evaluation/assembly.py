@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import string
 import weakref
-from typing import Any
+from typing import Any, cast
 
 from google.protobuf import struct_pb2
 from google.protobuf.descriptor import FieldDescriptor
@@ -288,7 +288,7 @@ class DecisionBuilder:
                 raise RuleFailure(f"grade fact has unknown grade {code!r}")
             self.fields.append(_delimited(_DECISION_GRADE, _string(_GRADE_SUBJECT_ID, subject_id)
                                           + _string(_GRADE_SCHEME, str(fact.get("scheme", ""))) + grade + parts.grade))
-            self.grade_codes.append(code)
+            self.grade_codes.append(cast(str, code))  # a str: an unknown or non-str grade raised above
             yielded = True
         consequences = parts.consequences
         if "consequences" in fact:  # the fact's own, after the rule's: only the codes the rule declares

@@ -8,7 +8,7 @@ import os
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from google.protobuf import json_format
 
@@ -136,6 +136,7 @@ class Evaluator:
         problems, submission = read_request(request)  # every field checked, the submission's dict built
         if problems:
             raise InvalidArgument(problems)
+        submission = cast(dict[str, Any], submission)  # with no problems, read_request gives the submission
         day = parse_date(request.date) if request.date else None  # valid: read_request checked it
         pack = self.pack_for(registry, request, day)
         kind = request.WhichOneof("submission")
@@ -284,7 +285,8 @@ def first_branches(kind_rules, matches, facts: list[dict]) -> list:
     for one fact only the first counts. A branch whose condition always holds (the last, `none`) is
     not given to the engine: it holds for every fact of its type."""
     entries = kind_rules.entries
-    pending = []
+    # (rule index, branch, fact, (group, fact index) or None, branch order)
+    pending: list[tuple[Any, Any, dict, tuple[str, int] | None, int]] = []
     first: dict[tuple[str, int], int] = {}
     for rule_index, fact, fact_index in matches:  # Match's fields, unpacked
         index, branch = entries[rule_index]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import keyword
 import linecache
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
@@ -154,7 +154,8 @@ class _Module:
         kind = va.FIELDS.get((descriptor.name, name))
         message_type = field.message_type
         if _is_map(field):
-            key_field, value_field = message_type.fields_by_name["key"], message_type.fields_by_name["value"]
+            entry = cast(Descriptor, message_type)  # a map field's entry type, always set
+            key_field, value_field = entry.fields_by_name["key"], entry.fields_by_name["value"]
             if key_field.type != FieldDescriptor.TYPE_STRING or value_field.type not in _PLAIN:
                 raise TypeError(f"{field.full_name}: no reader for a map of {key_field.type} to {value_field.type}")
             path = f'f"{{prefix}}{name}.{{k}}"'
@@ -220,9 +221,10 @@ def valid_test(kind: object) -> Callable[[Any], Any]:
 
 # read_request reads no more of the request than it must: its own checked fields (`date`), then
 # the one submission present; each field read costs, and more so in a cold cache.
-_REQUEST = policyhub_pb2.EvaluateRequest.DESCRIPTOR
+_REQUEST = cast(Descriptor, policyhub_pb2.EvaluateRequest.DESCRIPTOR)  # the runtime's (upb) descriptor, same API
 _SUBMISSION = _REQUEST.oneofs_by_name["submission"]
-_SUBMISSION_READERS = {f.name: (_module.reader(f.message_type), f.name + ".") for f in _SUBMISSION.fields}
+_SUBMISSION_READERS = {f.name: (_module.reader(cast(Descriptor, f.message_type)), f.name + ".")  # every submission is a message
+                       for f in _SUBMISSION.fields}
 _REQUEST_CHECKS = [(f.name, kind, valid_test(kind)) for f in _REQUEST.fields
                    if (kind := va.FIELDS.get((_REQUEST.name, f.name))) is not None]
 # What that relies on: validation's walk reports those fields before the submission (field-number
@@ -249,7 +251,7 @@ def read_request(request: policyhub_pb2.EvaluateRequest) -> tuple[Problems, dict
         read, prefix = _SUBMISSION_READERS[kind]
         submission = read(getattr(request, kind), prefix, problems)
     va.check_request(request, kind, problems)
-    if problems:
+    if problems or submission is None:  # no submission is a problem check_request reported
         return problems, None
     if "ballots" in submission:
         tally_raw_ballots(submission)
@@ -262,7 +264,7 @@ def read_message(message: Message) -> tuple[Problems, dict[str, Any]]:
     A free-form field holding NaN or an infinity is reported and left out of the dict.
     """
     problems: Problems = []
-    return problems, _module.reader(message.DESCRIPTOR)(message, "", problems)
+    return problems, _module.reader(cast(Descriptor, message.DESCRIPTOR))(message, "", problems)
 
 
 def message_dict(message: Message) -> dict[str, Any]:

@@ -218,7 +218,7 @@ def _import_rule_scripts(findings: list[str], rules_dir: Path, package_name: str
         findings.append("rules/: missing")
         return []
     package = types.ModuleType(package_name)
-    package.__path__ = [str(rules_dir)]  # type: ignore[attr-defined]
+    package.__path__ = [str(rules_dir)]
     sys.modules[package_name] = package
     modules = []
     for script in sorted(rules_dir.glob("*.py")):
@@ -409,9 +409,9 @@ def _load(directory: Path, private_package: str, lock: PackLock | None, settings
     message_fields: dict[str, dict[str, Callable]] = {}
     for module in modules:
         for value in vars(module).values():
-            spec = message_field_spec(value)
-            if spec is not None:
-                message_fields.setdefault(spec[0], {})[spec[1]] = value
+            field_spec = message_field_spec(value)
+            if field_spec is not None:
+                message_fields.setdefault(field_spec[0], {})[field_spec[1]] = value
     for library in libraries:
         for fn in library.derives:
             spec = derive_spec(fn)
@@ -514,7 +514,9 @@ class KindRules:
 
     @classmethod
     def build(cls, label: str, built: dict[int, list], indices: list[int], originals: frozenset[str]) -> "KindRules":
-        conditions, entries, always = [], [], {}
+        conditions: list = []
+        entries: list[tuple[int, Any]] = []
+        always: dict[str, list[tuple[int, Any]]] = {}
         for index in indices:
             for condition, branch in built[index]:
                 if condition is None:  # holds for every fact of its type: no engine condition to test

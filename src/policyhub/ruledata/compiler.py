@@ -244,7 +244,8 @@ class Compiler:
     def quantified(self, node: Quantified):
         target = node.list
         most = target.of.max if target.of else None
-        count = None if most is not None and target.of.exact else self.count(CountOf(target))
+        # the engine's count property (durable_rules is untyped); None for an exact list, which never reads it
+        count: Any = None if most is not None and target.of.exact else self.count(CountOf(target))
         if most is None:
             if _reads_more_than_item_constants(node.body):
                 raise ConditionError(f"list {target.path} needs `max:` in its fact type to compare its items' "

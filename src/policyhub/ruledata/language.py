@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any, Union, cast
 
 OPS = ("<", "<=", ">", ">=", "==", "!=")
 NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
@@ -158,13 +158,14 @@ Node = Union[Literal, Name, ShareOf, CountOf, MonthDayOf, Compare, In, And, Or, 
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    out, pos = [], 0
+    out: list[tuple[str, str]] = []
+    pos = 0
     while pos < len(text):
         found = _TOKEN.match(text, pos)
         if not found:
             raise ConditionError(f"cannot read {text[pos:pos + 12]!r} (position {pos + 1})")
         if found.lastgroup != "space":
-            out.append((found.lastgroup, found.group()))
+            out.append((cast(str, found.lastgroup), found.group()))  # every alternative of _TOKEN is named
         pos = found.end()
     return out
 
@@ -286,9 +287,10 @@ class _Parser:
                 if not self.peek("]"):
                     self.take(",")
             self.take("]")
-            if not all(isinstance(i, Literal) for i in items):
+            literals = [i for i in items if isinstance(i, Literal)]
+            if len(literals) != len(items):
                 raise ConditionError("a list written in a condition holds literals only")
-            return Literal(tuple(i.value for i in items), "list", "[" + ", ".join(i.text for i in items) + "]")
+            return Literal(tuple(i.value for i in literals), "list", "[" + ", ".join(i.text for i in literals) + "]")
         self.take()
         if kind == "name":
             if token in ("true", "false"):
@@ -564,6 +566,7 @@ def _check_compare(left: Node, op: str, right: Node) -> None:
                                  "not with another share()")
         if isinstance(bar, Field):
             raise ConditionError("a share() is compared with a threshold or a written share, not a field")
+        bar = cast(Threshold | Literal, bar)  # share-typed (_type) and neither share() nor a field
         if bar.value < 0 or bar.value.numerator > 2 ** 20 or bar.value.denominator > 2 ** 20:
             raise ConditionError(f"share {_written(bar)} is out of range")
 
@@ -675,7 +678,13 @@ def normal(node: Node, negate: bool = False) -> Node:
             else:
                 flat.append(p)
         seen: set[str] = set()
-        flat = [p for p in flat if not (repr(p) in seen or seen.add(repr(p)))]  # a part said twice once
+        unique = []
+        for p in flat:  # a part said twice once
+            key = repr(p)
+            if key not in seen:
+                seen.add(key)
+                unique.append(p)
+        flat = unique
         if not flat:
             return Constant(conjunction)
         if len(flat) == 1:

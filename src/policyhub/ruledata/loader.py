@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ..rules.model import KINDS, Rule
 from .compiler import Compiler, Shape
@@ -228,7 +228,8 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
                 if schema.lookup(required) is None:
                     raise ConditionError(f"grade: the fact type {fact_type} needs a `{required}` field")
             text = "the first that holds: " + "; otherwise ".join(
-                b.label if isinstance(b.own, Constant) and b.own.value else f"{b.label} if {words(b.own, sources)}"
+                # a grade branch's own `when` is always set (_grade_branches)
+                b.label if isinstance(b.own, Constant) and b.own.value else f"{b.label} if {words(cast(Node, b.own), sources)}"
                 for b in branches)
         else:
             if not when_text and after is None:
@@ -248,7 +249,8 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
                 branches = [Branch(nf, compiler.condition(fact_type, nf), fact_type=fact_type)]
             if branches and branches[0].step:
                 text = f"{words(condition, sources)}; then the first step that holds: " + "; otherwise ".join(
-                    b.label if isinstance(b.own, Constant) else f"{b.label} if {words(b.own, sources)}"
+                    # a step's own `when` is always set (_step_branches)
+                    b.label if isinstance(b.own, Constant) else f"{b.label} if {words(cast(Node, b.own), sources)}"
                     for b in branches)
             elif after is None:
                 text = words(condition, sources)
@@ -329,6 +331,10 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
             for lang in ("zh", "en") for p in _placeholders([], "", str(message.get(lang, "")))),
     )
     first = branches[0].engine if branches else None
+
+    def when(thresholds: Any) -> Any:  # the first branch's condition, whatever the thresholds
+        return first
+
     severity = raw.get("severity")
     if severity is None and any(b.severity for b in branches):  # only steps speak: the rule says the gravest
         severity = next(s for s in ("error", "warning", "info") if any(b.severity == s for b in branches))
@@ -336,7 +342,7 @@ def _rule(findings, where, name, raw, schemas, named, thresholds, sources, built
         id=rule_id,
         clause=str(raw.get("clause", "")),
         kinds=tuple(kinds),
-        when=lambda t, first=first: first,
+        when=when,
         severity=severity,
         message=dict(message) if isinstance(message, dict) else None,
         path=str(raw.get("path", "")),

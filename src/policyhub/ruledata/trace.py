@@ -88,10 +88,10 @@ def add_trace(decision: pb.Decision, pack: Any, kind: str, found: list, facts: l
         kind_rules = pack.rulesets.get(ruleset_kind)
         if kind_rules is None:
             continue
-        found: dict[int, list[str]] = {}
+        texts_by_rule: dict[int, list[str]] = {}
         for (index, _branch), text in zip(kind_rules.entries, kind_rules.ruleset.conditions):
-            found.setdefault(index, []).append(text)
-        for index, texts in found.items():
+            texts_by_rule.setdefault(index, []).append(text)
+        for index, texts in texts_by_rule.items():
             conditions.setdefault(index, texts)
     for index, rule in enumerate(pack.rules):
         texts = conditions.get(index, [])

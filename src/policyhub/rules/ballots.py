@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from math import gcd
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence, cast
 
 from ..domain.errors import InvalidArgument
 from .model import Context
@@ -34,7 +34,7 @@ class Share(Fraction):
             # Fraction()'s cost.
             share = object.__new__(cls)
             common = gcd(votes, total)
-            share._numerator, share._denominator = votes // common, total // common
+            share._numerator, share._denominator = votes // common, total // common  # type: ignore[attr-defined]  # Fraction's private slots, set as Fraction does
         else:
             share = Fraction.__new__(cls, votes, total)
         share.total = total
@@ -56,7 +56,7 @@ def reaches(votes: int, total: int, bar: Fraction) -> bool:
 class RoundCount(NamedTuple):
     """One round's numbers, as the core checks see them (made by `round_counts`)."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the round's number: a field shadowing tuple.index, as the facts name it
     name: str
     eligible: int | None
     cast: int
@@ -138,7 +138,7 @@ def scheme_options(ballot: dict[str, Any], t: Thresholds) -> tuple[str, list[str
     if options is None:
         raise InvalidArgument([("ballot.scheme", f"unknown scheme {scheme!r}; this pack's schemes: "
                                                  f"{', '.join(schemes)}")])
-    return scheme, list(options)
+    return cast(str, scheme), list(options)  # a key of ballot.schemes (an unknown one raised above)
 
 
 _SUBJECT_KINDS = ("individual", "team")  # vocabulary: a ballot's subject.kind

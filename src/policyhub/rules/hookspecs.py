@@ -36,7 +36,7 @@ class RuleLibrary:
 
 
 @hookspec
-def policyhub_pack_paths() -> list[str | Path]:
+def policyhub_pack_paths() -> list[str | Path]:  # type: ignore[empty-body]  # a spec: pluggy calls the plugins' implementations, never this body
     """Return the directories of the packs this plugin provides.
 
     Each directory holds a pack: `pack.yaml` (the manifest), `thresholds.yaml`, `rules/*.py`
@@ -47,7 +47,7 @@ def policyhub_pack_paths() -> list[str | Path]:
 
 
 @hookspec
-def policyhub_rule_libraries() -> list:
+def policyhub_rule_libraries() -> list:  # type: ignore[empty-body]  # a spec: pluggy calls the plugins' implementations, never this body
     """Return the shared rule libraries this plugin provides (`RuleLibrary` above).
 
     A library is rules as data (its rules.yaml files) and the measure functions (`@derive`) that

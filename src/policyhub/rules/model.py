@@ -86,7 +86,7 @@ def derive(*kinds: str, uses: Iterable[str] = ()) -> Callable:
         raise ValueError(f"derive needs submission kinds from {KINDS}, got {kinds}")
 
     def mark(fn: Callable) -> Callable:
-        fn.__policyhub_derive__ = DeriveSpec(tuple(kinds), tuple(uses))
+        fn.__policyhub_derive__ = DeriveSpec(tuple(kinds), tuple(uses))  # type: ignore[attr-defined]  # a marker the pack loader reads
         return fn
 
     return mark
@@ -98,7 +98,7 @@ def message_field(fact_type: str, name: str) -> Callable:
     message is written rather than on every request."""
 
     def mark(fn: Callable) -> Callable:
-        fn.__policyhub_message_field__ = (fact_type, name)
+        fn.__policyhub_message_field__ = (fact_type, name)  # type: ignore[attr-defined]  # a marker the pack loader reads
         return fn
 
     return mark

@@ -154,7 +154,7 @@ def stage_dates(submission: dict, ctx: Context):
     for meeting, path in meetings_of(submission, ctx.kind):
         # extra is free-form JSON: a stage's name is text (other stages than the pack's are not measured)
         stage = extra.text(meeting, "stage", path) or meeting.get("type")
-        if stage not in stages:
+        if stage is None or stage not in stages:  # None is no stage's name either
             continue
         zh, en = STAGE_LABELS.get(stage, (stage, stage))
         fact = {"type": "stage_date", "path": f"{path}.date", "stage": stage, "stage_zh": zh, "stage_en": en,

@@ -7,6 +7,7 @@ Ratios are exact Fractions ("70%", "1/3", 0.7 all parse exactly), never floats.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import re
 from fractions import Fraction
@@ -120,7 +121,8 @@ class Thresholds:
             raise ThresholdError(f"threshold {key!r} must be text, not {value!r}")
         return value
 
-    def list(self, key: str) -> list:
+    # from here on `str` and `int` in annotations would name the methods above: builtins.str/int
+    def list(self, key: builtins.str) -> list:
         value = self._values.get(key, _UNREAD)  # read on every request: the remembered value, without a call
         if value is _UNREAD:
             value = self.get(key)
@@ -128,14 +130,14 @@ class Thresholds:
             raise ThresholdError(f"threshold {key!r} must be a list, not {value!r}")
         return value
 
-    def date(self, key: str) -> dt.date:
+    def date(self, key: builtins.str) -> dt.date:
         value = self.get(key)
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
             raise ThresholdError(f"threshold {key!r} must be a date YYYY-MM-DD, not {value!r}") from None
 
-    def month_day(self, key: str) -> tuple[int, int]:
+    def month_day(self, key: builtins.str) -> tuple[builtins.int, builtins.int]:
         """A yearly recurring day written "MM-DD" (e.g. "03-31")."""
         value = str(self.get(key))
         match = _MONTH_DAY.match(value)
@@ -148,12 +150,12 @@ class Thresholds:
             raise ThresholdError(f"threshold {key!r} is not a day of the year: {value!r}") from None
         return month, day
 
-    def day_in_year(self, key: str, year: int) -> dt.date:
+    def day_in_year(self, key: builtins.str, year: builtins.int) -> dt.date:
         """The yearly day at `key` ("MM-DD") in `year`: a yearly deadline in the submission's year."""
         month, day = self.month_day(key)
         return dt.date(year, month, day)
 
-    def ratio(self, key: str) -> Fraction:
+    def ratio(self, key: builtins.str) -> Fraction:
         """An exact share: 0.7, "70%", "1/3"."""
         ratio = self._ratios.get(key)
         if ratio is None:

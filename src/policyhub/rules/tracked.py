@@ -18,6 +18,7 @@ What is tracked, and what is not:
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -118,7 +119,7 @@ def _install_comparisons(cls: type, base: type) -> type:
 
     for name in _RELATION:
         setattr(cls, name, make(name))
-    cls.__hash__ = base.__hash__  # defining __eq__ would otherwise unset it
+    cls.__hash__ = base.__hash__  # type: ignore[method-assign]  # defining __eq__ would otherwise unset it
     return cls
 
 
@@ -155,7 +156,7 @@ class TrackedMonthDay(Tracked, tuple):
         return obj
 
     def _plain(self) -> tuple[int, int]:
-        return tuple(self)  # type: ignore[return-value]
+        return tuple(self)
 
 
 class TrackedRatio(Tracked, Share):
@@ -223,12 +224,12 @@ class TrackingThresholds(Thresholds):
         self.recorder.read(key, "date")
         return TrackedDate(value.year, value.month, value.day, key, self.recorder)
 
-    def month_day(self, key: str) -> tuple[int, int]:
+    def month_day(self, key: str) -> tuple[builtins.int, builtins.int]:  # `int` is a method here
         value = super().month_day(key)
         self.recorder.read(key, "month_day")
         return TrackedMonthDay(value, key, self.recorder)
 
-    def day_in_year(self, key: str, year: int) -> dt.date:
+    def day_in_year(self, key: str, year: builtins.int) -> dt.date:
         value = super().day_in_year(key, year)
         return TrackedDate(value.year, value.month, value.day, key, self.recorder)
 

@@ -298,7 +298,8 @@ def _admin_server(supervisor: Supervisor, config: ServerConfig, record=None):
     if record is not None:  # policyhub.v1.Decisions: the record is looked up here, never on the public port
         from ..store.service import add_decisions_service
 
-        add_decisions_service(server, *record, config.source())
+        store, pseudonymise = record  # (store, pseudonymiser) from _open_record
+        add_decisions_service(server, store, pseudonymise, config.source())
     port = bind(server, f"{config.admin_host}:{config.admin_port}", config)
     server.start()
     return server, port

@@ -9,6 +9,7 @@ forks. A batch is one transaction: all its records or none.
 from __future__ import annotations
 
 import base64
+import builtins
 import datetime as dt
 import threading
 import zlib
@@ -285,7 +286,7 @@ class SQLStore:
         sql = _SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY seq LIMIT ?"
         return self._run(lambda cursor: self._rows(cursor, sql, (*params, limit)))
 
-    def history(self, locality: str, subject: str, kind: str, before_year: int) -> list[tuple[int, str, str]]:
+    def history(self, locality: str, subject: str, kind: str, before_year: int) -> builtins.list[tuple[int, str, str]]:  # `list` is a method here
         """(year, grade, decision id) per earlier year: the latest decision of each year (a later one
         supersedes an earlier), only those that graded the subject."""
         def work(cursor):

@@ -120,7 +120,7 @@ class Pseudonymiser:
         # cheap search finds something that may be a phone number or an e-mail address.
         kind = type(value)
         if kind is dict:
-            out = {}
+            out: dict[str, Any] = {}
             for key, item in value.items():
                 item_kind = type(item)
                 if item_kind is str:

@@ -17,7 +17,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 import orjson
 import structlog
@@ -134,13 +134,15 @@ class _Slot:
     __slots__ = ("pending", "outcome", "error", "lead", "done")
 
     def __init__(self, pending: Pending) -> None:
-        self.pending, self.outcome, self.error, self.lead = pending, None, None, False
+        self.pending, self.lead = pending, False
+        self.outcome: Outcome | None = None
+        self.error: BaseException | None = None
         self.done = threading.Event()
 
     def result(self) -> Outcome:
         if self.error is not None:
             raise self.error
-        return self.outcome
+        return cast(Outcome, self.outcome)  # set whenever the group's commit raised no error
 
 
 class GroupCommit:
@@ -168,6 +170,8 @@ class GroupCommit:
                 return slot.result()
         with self._lock:  # the leader: everything queued so far, its own record included
             group, self._queue = self._queue, []
+        outcomes: list[Outcome] | None
+        error: BaseException | None
         try:
             outcomes, error = self.append([s.pending for s in group]), None
         except BaseException as exc:  # the store is down: every call of the group fails alike
@@ -215,7 +219,7 @@ class LoopCommits:
 
     def _settle(self, group, done: asyncio.Future) -> None:
         error = done.exception()  # the store is down: every call of the group fails alike
-        outcomes = None if error is not None else done.result()
+        outcomes: list[Outcome] = [] if error is not None else done.result()  # read only when no error
         start = 0
         for pending, future in group:
             if future.cancelled():  # its call has gone (deadline, cancel); the records stay committed

@@ -38,7 +38,8 @@ class _ReplayHook:
     """Gives the replay the record's history source and refs, and keeps what the replay matched."""
 
     def __init__(self, row: dict, refs: list[str]) -> None:
-        self.row, self.refs, self.trace = row, refs, []
+        self.row, self.refs = row, refs
+        self.trace: list[dict] = []  # per rule fired: {"rule_id", "matched": [facts]}
 
     def history(self, pack, kind, request, submission, day):
         return (self.row["history_source"], self.refs) if self.row["history_source"] else None

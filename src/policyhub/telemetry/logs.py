@@ -20,7 +20,7 @@ import select
 import sys
 import threading
 import time
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, cast
 
 import orjson
 import structlog
@@ -87,7 +87,7 @@ class _JSONInfoLine:
         fields["event"] = event
         fields["level"] = "info"
         self._stamp(None, "info", fields)
-        line = self._render(None, "info", fields) + b"\n"
+        line = cast(bytes, self._render(None, "info", fields)) + b"\n"  # a bytes JSONLine (text=False): see configure
         held = _held.get()
         if held is not None:
             held.append((self, line))

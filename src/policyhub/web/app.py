@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -77,7 +77,7 @@ def create_app(evaluator: Evaluator, limits: Limits | None = None, watcher: Pack
     async def openapi_json(request: Request) -> JSONResponse:
         return JSONResponse(description)
 
-    routes = [*api.routes(), Route("/openapi.json", openapi_json, name="openapi")]
+    routes: list[BaseRoute] = [*api.routes(), Route("/openapi.json", openapi_json, name="openapi")]
     if explorer:
         from .explorer import Explorer
 
@@ -92,6 +92,7 @@ def create_app(evaluator: Evaluator, limits: Limits | None = None, watcher: Pack
         return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
 
     app = Starlette(routes=routes, middleware=[Middleware(Observe, watcher=watcher)],
-                    exception_handlers={HTTPException: not_here})
+                    # starlette types a handler as taking any Exception; this one is only for HTTPException
+                    exception_handlers={HTTPException: not_here})  # type: ignore[dict-item]
     app.state.api = api
     return app

@@ -219,9 +219,9 @@ def build_view(pack: Pack, registry: PackRegistry) -> PackView:
         for rule in rules:
             for cid in rule.clause_ids:
                 views[cid].rules.append(rule)
-        for note in notes:
-            for cid in note.clause_ids:
-                views[cid].thresholds.append(note)
+        for threshold in notes:
+            for cid in threshold.clause_ids:
+                views[cid].thresholds.append(threshold)
         for item in detail.get("interpretations", []):
             placed = []
             for rid in item.get("rule_ids", []):
@@ -243,18 +243,18 @@ def build_view(pack: Pack, registry: PackRegistry) -> PackView:
     manifest = load_yaml((pack.directory / "pack.yaml").read_text(encoding="utf-8")) or {}
     allowed = {str(i.get("id")): list(i["values"]) for i in manifest.get("interpretations", []) or []
                if isinstance(i, dict) and isinstance(i.get("values"), list)}
-    view = PackView(pack, detail, tree_digest(pack_files(pack.directory)), regulation, regulation_error, clauses,
-                    rules, unplaced_rules, unplaced_thresholds, fixtures, failing, allowed)
-    view.detail["_unplaced_interpretations"] = [i for i in detail.get("interpretations", [])
-                                                if i["id"] not in placed_interpretations]
-    return view
+    pack_view = PackView(pack, detail, tree_digest(pack_files(pack.directory)), regulation, regulation_error, clauses,
+                         rules, unplaced_rules, unplaced_thresholds, fixtures, failing, allowed)
+    pack_view.detail["_unplaced_interpretations"] = [i for i in detail.get("interpretations", [])
+                                                     if i["id"] not in placed_interpretations]
+    return pack_view
 
 
 def _run_fixtures(pack: Pack, registry: PackRegistry, by_rule: dict[str, RuleView]):
     evaluator = Evaluator(registry, observed=False)
     fixtures_dir = pack.directory / "fixtures"
     files: dict[str, list[dict[str, Any]]] = {}
-    failing = []
+    failing: list[tuple[FixtureRef, list[str]]] = []
     if not fixtures_dir.is_dir():
         return files, failing
     for path in case_files([fixtures_dir]):

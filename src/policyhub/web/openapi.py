@@ -7,13 +7,13 @@ gRPC serves: field names as in the proto (the JSON mapping also accepts lowerCam
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 
 from ..v1 import policyhub_pb2 as pb
 
-_SCALARS = {
+_SCALARS: dict[int, dict[str, Any]] = {
     FieldDescriptor.TYPE_STRING: {"type": "string"},
     FieldDescriptor.TYPE_BOOL: {"type": "boolean"},
     FieldDescriptor.TYPE_INT32: {"type": "integer", "format": "int32"},
@@ -30,7 +30,7 @@ _SCALARS = {
     FieldDescriptor.TYPE_FLOAT: {"type": "number"},
     FieldDescriptor.TYPE_BYTES: {"type": "string", "contentEncoding": "base64"},
 }
-_WELL_KNOWN = {
+_WELL_KNOWN: dict[str, dict[str, Any]] = {
     "google.protobuf.Struct": {"type": "object", "additionalProperties": True},
     "google.protobuf.Value": {},
     "google.protobuf.ListValue": {"type": "array"},
@@ -49,7 +49,8 @@ def _field_schema(field: FieldDescriptor, schemas: dict[str, Any]) -> dict[str, 
 
 def _single(field: FieldDescriptor, schemas: dict[str, Any]) -> dict[str, Any]:
     if field.type == FieldDescriptor.TYPE_ENUM:
-        return {"type": "string", "enum": [v.name for v in field.enum_type.values]}
+        enum_type = cast(EnumDescriptor, field.enum_type)  # an enum field always has its enum type
+        return {"type": "string", "enum": [v.name for v in enum_type.values]}
     if field.message_type is not None:
         return _message_ref(field.message_type, schemas)
     return dict(_SCALARS[field.type])

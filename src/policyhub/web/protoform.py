@@ -9,7 +9,7 @@ evaluator names the field instead of the form guessing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
@@ -23,6 +23,8 @@ _INTS = {FieldDescriptor.TYPE_INT32, FieldDescriptor.TYPE_INT64, FieldDescriptor
 _FLOATS = {FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT}
 _FREE = {"google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue"}
 PREFIX = "f:"
+# the runtime's (upb) descriptor, read through the Python descriptor API it implements
+_REQUEST = cast(Descriptor, pb.EvaluateRequest.DESCRIPTOR)
 
 
 @dataclass
@@ -63,6 +65,10 @@ def _shown(value: Any, kind: str) -> str:
     return str(value)
 
 
+def _message(f: FieldDescriptor) -> Descriptor:
+    return cast(Descriptor, f.message_type)  # only called for message fields, whose type is set
+
+
 def _nodes(descriptor: Descriptor, data: Any, prefix: str, depth: int = 0) -> list[Node]:
     data = data if isinstance(data, dict) else {}
     nodes = []
@@ -72,10 +78,10 @@ def _nodes(descriptor: Descriptor, data: Any, prefix: str, depth: int = 0) -> li
         value = data.get(f.name, data.get(f.json_name))
         node = Node(f.name, path, kind)
         if kind == "message":
-            node.children = _nodes(f.message_type, value, path + ".", depth + 1) if depth < 6 else []
+            node.children = _nodes(_message(f), value, path + ".", depth + 1) if depth < 6 else []
         elif kind == "messages":
             items = value if isinstance(value, list) else []
-            node.items = [_nodes(f.message_type, item, f"{path}.{i}.", depth + 1) for i, item in enumerate(items)]
+            node.items = [_nodes(_message(f), item, f"{path}.{i}.", depth + 1) for i, item in enumerate(items)]
         else:
             node.value = _shown(value, kind)
         nodes.append(node)
@@ -85,11 +91,11 @@ def _nodes(descriptor: Descriptor, data: Any, prefix: str, depth: int = 0) -> li
 def form_nodes(request: dict[str, Any], kind: str | None = None) -> tuple[str, list[Node]]:
     """(the submission kind, the form's nodes: the request's own fields, then the submission's)."""
     kind = kind if kind in KINDS else next((k for k in KINDS if k in request), "pledge")
-    own = [f for f in pb.EvaluateRequest.DESCRIPTOR.fields if f.name not in KINDS and f.name != "trace"]
+    own = [f for f in _REQUEST.fields if f.name not in KINDS and f.name != "trace"]
     nodes = []
     for f in own:
         nodes.append(Node(f.name, f.name, _kind(f), _shown(request.get(f.name, request.get(f.json_name)), _kind(f))))
-    submission = pb.EvaluateRequest.DESCRIPTOR.fields_by_name[kind].message_type
+    submission = _message(_REQUEST.fields_by_name[kind])
     nodes.append(Node(kind, kind, "message", children=_nodes(submission, request.get(kind), kind + ".")))
     return kind, nodes
 
@@ -154,7 +160,7 @@ def request_from_form(fields: list[tuple[str, str]], kind: str, add: str = "", r
     drops one (`pledge.items.2`)."""
     kind = kind if kind in KINDS else "pledge"
     request: dict[str, Any] = {}
-    descriptor = pb.EvaluateRequest.DESCRIPTOR
+    descriptor = _REQUEST
     for name, raw in fields:
         if not name.startswith(PREFIX):
             continue

@@ -38,11 +38,8 @@ from ..v1 import policyhub_pb2
 log = structlog.get_logger("policyhub.server")
 
 
-def build_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse_port: bool):
-    """A ready (not yet started) grpc.Server with PolicyHub, health and reflection.
-
-    Returns (server, bound port, health servicer); health says NOT_SERVING until `mark_serving`.
-    """
+def server_options(config: ServerConfig, reuse_port: bool) -> list[tuple[str, int]]:
+    """The channel options both server kinds take: port sharing, message limits, connection age."""
     limit = config.max_message_bytes
     options = [
         ("grpc.so_reuseport", 1 if reuse_port else 0),
@@ -52,6 +49,15 @@ def build_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse
     if config.max_connection_age > 0:
         options += [("grpc.max_connection_age_ms", int(config.max_connection_age * 1000)),
                     ("grpc.max_connection_age_grace_ms", int(config.grace * 1000))]
+    return options
+
+
+def build_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse_port: bool):
+    """A ready (not yet started) grpc.Server with PolicyHub, health and reflection.
+
+    Returns (server, bound port, health servicer); health says NOT_SERVING until `mark_serving`.
+    """
+    options = server_options(config, reuse_port)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="policyhub"),
         interceptors=[metrics.MetricsInterceptor()],
@@ -73,15 +79,7 @@ def build_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse
 
 def build_aio_server(evaluator: Evaluator, address: str, config: ServerConfig, reuse_port: bool):
     """build_server's grpc.aio.Server (call inside the running loop); health is the asyncio one."""
-    limit = config.max_message_bytes
-    options = [
-        ("grpc.so_reuseport", 1 if reuse_port else 0),
-        ("grpc.max_receive_message_length", limit),
-        ("grpc.max_send_message_length", limit),
-    ]
-    if config.max_connection_age > 0:
-        options += [("grpc.max_connection_age_ms", int(config.max_connection_age * 1000)),
-                    ("grpc.max_connection_age_grace_ms", int(config.grace * 1000))]
+    options = server_options(config, reuse_port)
     server = grpc.aio.server(
         # a method left a plain function (none of PolicyHub's now) runs in this pool
         migration_thread_pool=futures.ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="policyhub"),

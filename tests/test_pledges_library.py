@@ -13,16 +13,9 @@ from policyhub.packs.pack import load_pack
 from policyhub.packs.registry import PackRegistry
 from policyhub.packs.libraries import available
 
-MANIFEST = """\
-id: demo_items
-version: 1.0.0
-title: {zh: 示例, en: Demo}
-locality: demo
-issuing_body: {zh: 示例党委, en: Demo committee}
-source_seed: none.txt
-effective_from: 2011-01-01
-uses: [core.pledges]
-"""
+from tests.demo_packs import demo_manifest, write_demo_pack
+
+MANIFEST = demo_manifest("demo_items", uses=("core.pledges",))
 THRESHOLDS = "pledge:\n  min_item_chars: {value: 4, clause: 二, quote: 具体实在}\n"
 RULES = """\
 rules:
@@ -44,12 +37,7 @@ rules:
 
 
 def pack_dir(tmp_path: Path, manifest: str = MANIFEST) -> Path:
-    directory = tmp_path / "demo_items"
-    directory.mkdir()
-    (directory / "pack.yaml").write_text(manifest, encoding="utf-8")
-    (directory / "thresholds.yaml").write_text(THRESHOLDS, encoding="utf-8")
-    (directory / "rules.yaml").write_text(RULES, encoding="utf-8")
-    return directory
+    return write_demo_pack(tmp_path / "demo_items", manifest, THRESHOLDS, RULES)
 
 
 def findings(tmp_path, items, previous=()):

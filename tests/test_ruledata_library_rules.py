@@ -12,15 +12,9 @@ from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
 from policyhub.packs.pack import load_pack
 from policyhub.packs.registry import PackRegistry
 
-MANIFEST = """\
-id: demo_roles
-version: 1.0.0
-title: {zh: 示例, en: Demo}
-locality: demo
-issuing_body: {zh: 示例党委, en: Demo committee}
-source_seed: none.txt
-effective_from: 2011-01-01
-"""
+from tests.demo_packs import demo_manifest, write_demo_pack
+
+MANIFEST = demo_manifest("demo_roles")
 THRESHOLDS = """\
 member:
   removal: {branch_member: dismissal, village_committee_member: advise_resignation}
@@ -52,13 +46,7 @@ def removal(ballot: dict, ctx: Context):
 
 
 def write_pack(tmp_path: Path, rules: str = RULES) -> Path:
-    directory = tmp_path / "demo_roles"
-    (directory / "rules").mkdir(parents=True)
-    (directory / "pack.yaml").write_text(MANIFEST, encoding="utf-8")
-    (directory / "thresholds.yaml").write_text(THRESHOLDS, encoding="utf-8")
-    (directory / "rules.yaml").write_text(rules, encoding="utf-8")
-    (directory / "rules" / "measure.py").write_text(MEASURE, encoding="utf-8")
-    return directory
+    return write_demo_pack(tmp_path / "demo_roles", MANIFEST, THRESHOLDS, rules, {"measure.py": MEASURE})
 
 
 def consequences(pack, subject: dict) -> list[tuple[str, str, str]]:

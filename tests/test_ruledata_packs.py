@@ -11,15 +11,9 @@ from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
 from policyhub.packs.pack import load_pack
 from policyhub.packs.registry import PackRegistry
 
-MANIFEST = """\
-id: demo_data
-version: 1.0.0
-title: {zh: 示例, en: Demo}
-locality: demo
-issuing_body: {zh: 示例党委, en: Demo committee}
-source_seed: none.txt
-effective_from: 2011-01-01
-"""
+from tests.demo_packs import demo_manifest, write_demo_pack
+
+MANIFEST = demo_manifest("demo_data")
 THRESHOLDS = """\
 pledge:
   publish_by: {value: 2011-03-31, clause: 三、1, quote: 3月底前公开承诺}
@@ -67,12 +61,7 @@ rules:
 
 
 def write_pack(tmp_path: Path, rules: str = RULES, thresholds: str = THRESHOLDS) -> Path:
-    directory = tmp_path / "demo_data"
-    directory.mkdir()
-    (directory / "pack.yaml").write_text(MANIFEST, encoding="utf-8")
-    (directory / "thresholds.yaml").write_text(thresholds, encoding="utf-8")
-    (directory / "rules.yaml").write_text(rules, encoding="utf-8")
-    return directory
+    return write_demo_pack(tmp_path / "demo_data", MANIFEST, thresholds, rules)
 
 
 @pytest.fixture

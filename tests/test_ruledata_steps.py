@@ -11,15 +11,9 @@ from policyhub.evaluation.evaluator import Evaluator, decision_to_dict
 from policyhub.packs.pack import load_pack
 from policyhub.packs.registry import PackRegistry
 
-MANIFEST = """\
-id: demo_steps
-version: 1.0.0
-title: {zh: 示例, en: Demo}
-locality: demo
-issuing_body: {zh: 示例党委, en: Demo committee}
-source_seed: none.txt
-effective_from: 2011-01-01
-"""
+from tests.demo_packs import demo_manifest, write_demo_pack
+
+MANIFEST = demo_manifest("demo_steps")
 # The pledge's copies stand in for a run of years: the fewer, the heavier the consequence.
 THRESHOLDS = """\
 pledge:
@@ -53,12 +47,7 @@ rules:
 
 
 def write_pack(tmp_path: Path, rules: str = RULES) -> Path:
-    directory = tmp_path / "demo_steps"
-    directory.mkdir()
-    (directory / "pack.yaml").write_text(MANIFEST, encoding="utf-8")
-    (directory / "thresholds.yaml").write_text(THRESHOLDS, encoding="utf-8")
-    (directory / "rules.yaml").write_text(rules, encoding="utf-8")
-    return directory
+    return write_demo_pack(tmp_path / "demo_steps", MANIFEST, THRESHOLDS, rules)
 
 
 @pytest.fixture
@@ -164,9 +153,7 @@ rules:
 
 
 def sign_pack(tmp_path: Path, rules: str = SIGN_RULES) -> Path:
-    directory = write_pack(tmp_path, rules)
-    (directory / "thresholds.yaml").write_text(SIGN_THRESHOLDS, encoding="utf-8")
-    return directory
+    return write_demo_pack(tmp_path / "demo_steps", MANIFEST, SIGN_THRESHOLDS, rules)
 
 
 @pytest.mark.parametrize("copies, expected, note", [

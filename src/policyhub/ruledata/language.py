@@ -621,42 +621,6 @@ def _written(node: Node) -> str:
 written = _written
 
 
-def fields_read(node: Node) -> set[str]:
-    """The fact's fields a resolved condition reads (a list's name for its items' fields)."""
-    out: set[str] = set()
-
-    def walk(n: Node) -> None:
-        if isinstance(n, Field):
-            if not n.item:
-                out.add(n.path)
-        elif isinstance(n, (And, Or)):
-            for p in n.parts:
-                walk(p)
-        elif isinstance(n, Not):
-            walk(n.part)
-        elif isinstance(n, Compare):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, In):
-            walk(n.item)
-            walk(n.collection)
-        elif isinstance(n, ShareOf):
-            walk(n.part)
-            walk(n.whole)
-        elif isinstance(n, CountOf):
-            walk(n.list)
-        elif isinstance(n, MonthDayOf):
-            walk(n.date)
-        elif isinstance(n, Quantified):
-            walk(n.list)
-            walk(n.body)
-        elif isinstance(n, Presence):
-            walk(n.field)
-
-    walk(node)
-    return out
-
-
 # --- normal form -----------------------------------------------------------------------------
 
 

@@ -89,11 +89,6 @@ def span_label(span: tuple[Month, ...]) -> str:
     return f"{month_text(span[0])}..{month_text(span[-1])}"
 
 
-def months_without(covered: Iterable[Month], required: Iterable[Month]) -> list[Month]:
-    have = set(covered)
-    return [m for m in required if m not in have]
-
-
 def in_window(date: dt.date, first: tuple[int, int], last: tuple[int, int]) -> bool:
     """Whether date falls within the yearly window first..last, given as (month, day)."""
     return first <= (date.month, date.day) <= last

@@ -182,57 +182,78 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
         return [result_wire(start + offset, request.request_id, error=error_message(exc))
                 for offset, request in enumerate(requests)]
 
-    def EvaluateStream(self, request_iterator, context):
-        # gRPC's serving thread reads a message only when asked and sends an answer only once the
-        # one before has gone: a reader thread asks for the next messages while this one evaluates
-        # and sends, so the two waits overlap instead of adding up per message.
-        ahead: queue.Queue = queue.Queue(self.STREAM_READ_AHEAD)
-        finished = threading.Event()
+    # Answers evaluated ahead of the one being sent, in groups (bounded, as the read-ahead is).
+    STREAM_GROUPS_AHEAD = 2
 
-        def put(item) -> bool:
+    def EvaluateStream(self, request_iterator, context):
+        # gRPC's serving thread reads a message only when asked, and sends an answer only once the
+        # one before has gone, waiting for each. Three threads, so that none of these waits holds
+        # up the others: a reader asks for the next messages (up to STREAM_READ_AHEAD ahead), an
+        # evaluator evaluates what has been read as one group, and this handler's thread sends.
+        ahead: queue.Queue = queue.Queue(self.STREAM_READ_AHEAD)
+        answers: queue.Queue = queue.Queue(self.STREAM_GROUPS_AHEAD)
+        finished = threading.Event()  # the call has ended: the helper threads stop waiting
+
+        def put(into: queue.Queue, item) -> bool:
             while not finished.is_set():
                 try:
-                    ahead.put(item, timeout=0.25)
+                    into.put(item, timeout=0.25)
                     return True
-                except queue.Full:  # this handler is held up sending (flow control): so is the reader
+                except queue.Full:  # the next step is held up (flow control): so is this one
                     continue
             return False
 
         def read() -> None:
             try:
                 for request in request_iterator:
-                    if not put(request):
+                    if not put(ahead, request):
                         return
             except BaseException as exc:  # an undecodable message (its abort), or the call's end
-                put(exc)
+                put(ahead, exc)
                 return
-            put(None)
+            put(ahead, None)
+
+        def evaluate() -> None:
+            record = self.evaluator.hook
+            index = 0
+            try:
+                while not finished.is_set():
+                    try:
+                        group = [ahead.get(timeout=0.25)]
+                    except queue.Empty:
+                        continue
+                    while len(group) <= self.STREAM_READ_AHEAD and isinstance(group[-1], pb.EvaluateRequest):
+                        try:
+                            group.append(ahead.get_nowait())
+                        except queue.Empty:
+                            break
+                    end = group.pop() if not isinstance(group[-1], pb.EvaluateRequest) else False
+                    if group:
+                        try:
+                            with logs.held_lines(), (record.batch() if record is not None else nullcontext()) as held:
+                                results = self._stream_group(index, group, held)
+                            results = self._stream_settled(index, group, results, held)
+                        except PolicyError as exc:
+                            results = self._stream_unrecorded(index, group, exc)
+                        if not put(answers, results):
+                            return
+                        index += len(group)
+                    if end is not False:
+                        put(answers, end)
+                        return
+            except BaseException as exc:  # a fault of the server's own: the call ends with it
+                put(answers, exc)
 
         threading.Thread(target=read, name="stream-reader", daemon=True).start()
-        record = self.evaluator.hook
-        index = 0
+        threading.Thread(target=evaluate, name="stream-evaluator", daemon=True).start()
         try:
             while True:
-                group = [ahead.get()]
-                while len(group) <= self.STREAM_READ_AHEAD and isinstance(group[-1], pb.EvaluateRequest):
-                    try:
-                        group.append(ahead.get_nowait())
-                    except queue.Empty:
-                        break
-                end = group.pop() if not isinstance(group[-1], pb.EvaluateRequest) else False
-                if group:
-                    try:
-                        with logs.held_lines(), (record.batch() if record is not None else nullcontext()) as held:
-                            results = self._stream_group(index, group, held)
-                        results = self._stream_settled(index, group, results, held)
-                    except PolicyError as exc:
-                        results = self._stream_unrecorded(index, group, exc)
-                    yield from results
-                    index += len(group)
-                if end is None:
+                results = answers.get()
+                if results is None:
                     return
-                if isinstance(end, BaseException):
-                    raise end
+                if isinstance(results, BaseException):
+                    raise results
+                yield from results
         finally:
             finished.set()
 
@@ -323,9 +344,6 @@ class AioPolicyHubServicer(PolicyHubServicer):
         except PolicyError as exc:
             return self._stream_unrecorded(start, requests, exc)
         return self._stream_settled(start, requests, results, held)
-
-    # Answers evaluated ahead of the one being sent, in groups (bounded, as the read-ahead is).
-    STREAM_GROUPS_AHEAD = 2
 
     async def EvaluateStream(self, request_iterator, context):
         # Three steps on the loop, each its own task, so that none waits for another's I/O: reading

@@ -169,9 +169,13 @@ def _serve_reloads(control, evaluator: Evaluator, source: PackSource, index: int
         control.send({"worker": index, **asdict(result)})
 
 
-def run_worker(config: ServerConfig, index: int, control=None) -> None:
+def run_worker(config: ServerConfig, index: int, control=None, metrics_pipe=None) -> None:
     """One worker process: load the packs, serve until SIGTERM, then drain."""
     logs.configure(config.log_level, buffered=True)
+    if os.environ.get(metrics.MULTIPROC_ENV):  # counts held in the process, written at each scrape (metrics.py)
+        metrics.hold()
+        if metrics_pipe is not None:
+            threading.Thread(target=metrics.serve_flushes, args=(metrics_pipe,), name="metrics-flushes", daemon=True).start()
     source = config.source()
     try:
         # With a lock file the set is served whole or not at all, as a reload requires: a pack
@@ -189,6 +193,7 @@ def run_worker(config: ServerConfig, index: int, control=None) -> None:
     else:
         _serve_threads(config, index, control, evaluator, recorder, source)
     logs.flush()  # the calls' decision lines before the worker says it stopped
+    metrics.flush()
     log.info("worker_stopped", worker=index)
 
 

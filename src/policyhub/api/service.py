@@ -159,6 +159,32 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
     # one commit, for several messages. Answers go in order, each after its group's commit.
     STREAM_READ_AHEAD = 8
 
+    @staticmethod
+    def _recorded_groups(requests: list) -> list[list]:
+        """The messages read, split where a message must see the records of the ones before it
+        committed, as it would have one message at a time: a ballot that brings no history of its
+        own may read its subject's from the record (a pack with `reads_history`), so it starts a
+        new group after an earlier ballot of the same subject; so does a retry of a request id
+        already in the group (answered with that decision once it is recorded)."""
+        groups: list[list] = []
+        subjects: set[str] = set()
+        request_ids: set[str] = set()
+        for request in requests:
+            subject = ""
+            if request.HasField("ballot"):
+                subject = request.ballot.subject.id or request.ballot.subject.name  # store/recorder.subject_key
+            if not groups or (subject and not request.ballot.history and subject in subjects) or (
+                    request.request_id and request.request_id in request_ids):
+                groups.append([])
+                subjects.clear()
+                request_ids.clear()
+            groups[-1].append(request)
+            if subject:
+                subjects.add(subject)
+            if request.request_id:
+                request_ids.add(request.request_id)
+        return groups
+
     def _stream_group(self, start: int, requests: list, held) -> list[bytes]:
         """The answers to a group of a stream's messages (stream indexes from `start`); their
         records held in `held` (None: the record is off)."""
@@ -228,16 +254,16 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
                         except queue.Empty:
                             break
                     end = group.pop() if not isinstance(group[-1], pb.EvaluateRequest) else False
-                    if group:
+                    for part in (self._recorded_groups(group) if record is not None and group else [group] if group else []):
                         try:
                             with logs.held_lines(), (record.batch() if record is not None else nullcontext()) as held:
-                                results = self._stream_group(index, group, held)
-                            results = self._stream_settled(index, group, results, held)
+                                results = self._stream_group(index, part, held)
+                            results = self._stream_settled(index, part, results, held)
                         except PolicyError as exc:
-                            results = self._stream_unrecorded(index, group, exc)
+                            results = self._stream_unrecorded(index, part, exc)
                         if not put(answers, results):
                             return
-                        index += len(group)
+                        index += len(part)
                     if end is not False:
                         put(answers, end)
                         return
@@ -370,9 +396,10 @@ class AioPolicyHubServicer(PolicyHubServicer):
                     while not ahead.empty() and isinstance(group[-1], pb.EvaluateRequest):
                         group.append(ahead.get_nowait())
                     end = group.pop() if not isinstance(group[-1], pb.EvaluateRequest) else False
-                    if group:
-                        await answers.put(await self._stream_group_aio(index, group))
-                        index += len(group)
+                    recorded = self.evaluator.hook is not None
+                    for part in (self._recorded_groups(group) if recorded and group else [group] if group else []):
+                        await answers.put(await self._stream_group_aio(index, part))
+                        index += len(part)
                     if end is not False:
                         await answers.put(end)
                         return

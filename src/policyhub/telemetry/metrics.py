@@ -227,10 +227,18 @@ class MetricsInterceptor(grpc.ServerInterceptor):
     """Counts and times every call by method and final status code."""
 
     def intercept_service(self, continuation, handler_call_details):
+        # gRPC asks on every call: the wrapped handler of a method is made once (bounded by the
+        # methods served) and handed out again, not a new closure and handler per call.
         handler = continuation(handler_call_details)
         if handler is None:
             return None
-        method = handler_call_details.method.rsplit("/", 1)[-1]
+        key = (handler_call_details.method, id(handler))
+        wrapped = self._wrapped.get(key)
+        if wrapped is None or wrapped[0] is not handler:
+            wrapped = self._wrapped[key] = (handler, self._wrap(handler_call_details.method.rsplit("/", 1)[-1], handler))
+        return wrapped[1]
+
+    def _wrap(self, method: str, handler):
         if handler.unary_unary:
             return handler._replace(unary_unary=self._unary(method, handler.unary_unary))
         if handler.stream_unary:
@@ -243,6 +251,7 @@ class MetricsInterceptor(grpc.ServerInterceptor):
         # (method, code) -> its labelled series, found once: `.labels()` costs more than the
         # update. Bounded by methods x status codes.
         self._series: dict[tuple[str, grpc.StatusCode], _CountAndTime] = {}
+        self._wrapped: dict[tuple[str, int], tuple[Any, Any]] = {}  # (method, id(handler)) -> (handler, wrapped)
 
     def _done(self, method: str, context, started: float, failed: bool) -> None:
         code = context.code() or (grpc.StatusCode.UNKNOWN if failed else grpc.StatusCode.OK)

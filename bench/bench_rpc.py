@@ -55,12 +55,13 @@ def in_process(cases: int, seed: int, seconds: float):
         evaluator.evaluate(request)
 
     def run() -> float:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         n = 0
         while time.perf_counter() - started < seconds:
             for request in requests[n % len(requests): n % len(requests) + 100]:
                 evaluator.evaluate(request)
             n += 100
+        CPU.setdefault("local", []).append((time.process_time() - cpu) / n * 1e6)
         return n / (time.perf_counter() - started)
 
     return run
@@ -81,7 +82,7 @@ CPU: dict[str, list[float]] = {}
 
 
 def clients(target: str, kind: str, args, processes: int, depth: int, server=None, name: str = "") -> float:
-    pids = server.worker_pids() if server is not None else []
+    pids = (server.worker_pids() or [server.process.pid]) if server is not None else []  # the echo: one process
     cpu = cpu_seconds(pids)
     results = load.run_processes(load.closed_loop, [
         dict(target=target, kind=kind, cases=args.cases, seed=args.seed, batch=args.batch, depth=depth,
@@ -141,7 +142,8 @@ def main(argv=None) -> int:
         if "unary" in parts or "latency" in parts:
             for r in range(args.rounds):
                 for kind in KINDS[r % 2:] + KINDS[:r % 2]:  # which kind goes first alternates
-                    echo_unary[kind].append(clients(echoes[kind].target, "unary", args, args.clients, args.depth))
+                    echo_unary[kind].append(clients(echoes[kind].target, "unary", args, args.clients, args.depth,
+                                                    echoes[kind], f"echo {kind}"))
                 for name in names[r % len(names):] + names[:r % len(names)]:
                     hub_unary[name].append(clients(hubs[name].target, "unary", args, args.clients, args.depth,
                                                    hubs[name], name))
@@ -150,7 +152,8 @@ def main(argv=None) -> int:
             print(f"\n## Unary Evaluate, 1 worker vs the faster echo ({args.clients} client processes x {args.depth} threads)")
             rows = [[f"echo, {kind} (no evaluation)", common.fmt_rate(statistics.median(echo_unary[kind])),
                      f"{common.median_ratio(echo_unary[kind], echo_best):.2f}x"] for kind in KINDS]
-            rows = [row + ["-", "-"] for row in rows]
+            rows = [row + [" ".join(f"{a / b:.2f}" for a, b in zip(echo_unary[kind], echo_best)), cpu_cell("unary", f"echo {kind}")]
+                    for row, kind in zip(rows, KINDS)]
             rows += [[f"policyhub Evaluate, {name}", common.fmt_rate(statistics.median(hub_unary[name])),
                       f"{common.median_ratio(hub_unary[name], echo_best):.2f}x",
                       " ".join(f"{a / b:.2f}" for a, b in zip(hub_unary[name], echo_best)), cpu_cell("unary", name)]
@@ -170,7 +173,8 @@ def main(argv=None) -> int:
                     if "stream" in parts:
                         stream_rates[name].append(clients(hubs[name].target, "stream", args, 1, 1, hubs[name], name))
             print(f"\n## EvaluateBatch ({args.batch} per message) and EvaluateStream, 1 worker, vs in-process")
-            rows = [["in-process Evaluator.evaluate", common.fmt_rate(statistics.median(local_rates)), "1.00x", "", "-"]]
+            rows = [["in-process Evaluator.evaluate", common.fmt_rate(statistics.median(local_rates)), "1.00x", "",
+                     f"{statistics.median(CPU['local']):.0f}"]]
             for label, rates, kind in ((f"EvaluateBatch x{args.batch}, {{}} (1 client, 2 calls in flight)", batch_rates, "batch"),
                                        ("EvaluateStream, {} (1 stream)", stream_rates, "stream")):
                 for name in names:

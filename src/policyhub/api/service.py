@@ -185,6 +185,13 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
                 request_ids.add(request.request_id)
         return groups
 
+    def _stream_parts(self, group: list) -> list[list]:
+        """The groups a batch of read messages is evaluated in: one, or with the record on split as
+        `_recorded_groups` says."""
+        if not group:
+            return []
+        return self._recorded_groups(group) if self.evaluator.hook is not None else [group]
+
     def _stream_group(self, start: int, requests: list, held) -> list[bytes]:
         """The answers to a group of a stream's messages (stream indexes from `start`); their
         records held in `held` (None: the record is off)."""
@@ -254,7 +261,7 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
                         except queue.Empty:
                             break
                     end = group.pop() if not isinstance(group[-1], pb.EvaluateRequest) else False
-                    for part in (self._recorded_groups(group) if record is not None and group else [group] if group else []):
+                    for part in self._stream_parts(group):
                         try:
                             with logs.held_lines(), (record.batch() if record is not None else nullcontext()) as held:
                                 results = self._stream_group(index, part, held)
@@ -383,6 +390,8 @@ class AioPolicyHubServicer(PolicyHubServicer):
             try:
                 async for request in request_iterator:
                     await ahead.put(request)
+            except asyncio.CancelledError:  # the call is over: nobody reads the queue any more
+                raise
             except BaseException as exc:  # an undecodable message (its abort), or the call's end
                 await ahead.put(exc)
                 return
@@ -396,8 +405,7 @@ class AioPolicyHubServicer(PolicyHubServicer):
                     while not ahead.empty() and isinstance(group[-1], pb.EvaluateRequest):
                         group.append(ahead.get_nowait())
                     end = group.pop() if not isinstance(group[-1], pb.EvaluateRequest) else False
-                    recorded = self.evaluator.hook is not None
-                    for part in (self._recorded_groups(group) if recorded and group else [group] if group else []):
+                    for part in self._stream_parts(group):
                         await answers.put(await self._stream_group_aio(index, part))
                         index += len(part)
                     if end is not False:

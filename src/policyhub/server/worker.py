@@ -1,10 +1,10 @@
 """A worker process: the packs, one gRPC server with PolicyHub, health and reflection, reloads.
 
 The server is gRPC's thread-pool server (`--grpc-server threads`, the default: faster for unary
-calls and batches on the machine measured, since gRPC's C core does a call's I/O on its own
-threads while a pool thread evaluates) or its asyncio server (`aio`: calls and a stream's messages
-handled on one event loop with no thread hand-off per message, the decision record committed by a
-writer thread; faster for streams). bench/README.md measures both side by side.
+calls, batches and streams on the machine measured, since gRPC's C core does a call's I/O on its
+own threads while a pool thread evaluates) or its asyncio server (`aio`: calls and a stream's
+messages handled on one event loop with no thread hand-off per message, the decision record
+committed by a writer thread). bench/README.md measures both side by side.
 
 The supervisor (supervisor.py) spawns it and never imports this module itself: the engine and the
 packs' machinery are the workers' alone, and the supervisor starts them sooner without them.

@@ -247,7 +247,7 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
             put(ahead, None)
 
         def evaluate() -> None:
-            record = self.evaluator.hook
+            record: Any = self.evaluator.hook  # the decision record's Recorder (store/recorder.py): batch()
             index = 0
             try:
                 while not finished.is_set():

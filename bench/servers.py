@@ -92,10 +92,12 @@ class Server:
 
 
 def policyhub(workers: int = 1, threads: int = 8, timeout: float = 60, store: tuple[str, ...] = ("--decision-store", "none"),
-              grpc_server: str = "threads") -> Server:
+              grpc_server: str = "threads", src: str | None = None) -> Server:
     """`store`: the decision record's options; off unless a bench measures it (bench_store.py).
-    `grpc_server`: the workers' gRPC server, threads (the default) or aio."""
-    return Server([sys.executable, "-m", "policyhub", "--log-level", "info", "serve", "--host", "127.0.0.1",
+    `grpc_server`: the workers' gRPC server, threads (the default) or aio. `src`: run the policyhub
+    sources in this directory (an earlier checkout's src/) instead of the installed one."""
+    env = ["env", f"PYTHONPATH={src}"] if src else []
+    return Server([*env, sys.executable, "-m", "policyhub", "--log-level", "info", "serve", "--host", "127.0.0.1",
                    "--port", "0", "--grace", "2", "--workers", str(workers), "--threads", str(threads),
                    "--grpc-server", grpc_server, *store], timeout)
 

@@ -290,3 +290,38 @@ def test_no_planted_name_phone_or_email_reaches_the_store(store_url, store_args,
     # Not vacuous: the planted values are there, as their pseudonyms.
     kept = [value for value in planted if pseudonymise(value) in text]
     assert len(kept) > 500, len(kept)
+
+
+def test_a_streams_messages_see_the_records_of_the_ones_before_them(store_url, store_args, key_file, grpc_server):
+    """A stream's messages are evaluated in groups of those already received, one commit per group;
+    yet each must be answered as if sent alone after the ones before: huoerqi 2012 without history
+    right after the same subject's 2011 reads 2011 from the record (admonition and 80 % pay, 三、5),
+    a retried request id gets the decision recorded for it, and every answer is recorded."""
+    server = RunningServer("--workers", "1", *store_args)
+    subjects = [f"S-{n}" for n in range(20)]
+    messages = []
+    for n, subject in enumerate(subjects):  # sent in one burst, so the server reads several at once
+        messages.append(request_from_dict(huoerqi_ballot(2011, subject=subject, request_id=f"r-{n}")))
+        messages.append(request_from_dict(huoerqi_ballot(2012, subject=subject)))
+        messages.append(request_from_dict(huoerqi_ballot(2011, subject=subject, request_id=f"r-{n}")))  # a retry
+        messages.append(request_from_dict({**huoerqi_ballot(2012, subject=subject), "date": "2012-02-30"}))  # refused
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            results = list(policyhub_pb2_grpc.PolicyHubStub(channel).EvaluateStream(iter(messages), timeout=120))
+    finally:
+        assert server.stop() == 0
+    assert [r.index for r in results] == list(range(len(messages)))
+    answered = []
+    for n in range(len(subjects)):
+        first, second, retry, refused = results[4 * n:4 * n + 4]
+        assert [c.code for c in first.decision.consequences] == ["warning_talk"]
+        assert [c.code for c in second.decision.consequences] == ["admonition_talk", "pay_reduction"]
+        assert list(second.decision.history_refs) == [first.decision.decision_id]
+        assert retry.decision.decision_id == first.decision.decision_id
+        assert refused.WhichOneof("outcome") == "error" and refused.error.code == "INVALID_ARGUMENT"
+        answered += [first.decision.decision_id, second.decision.decision_id]
+    store, _ = opened(store_url, key_file)
+    rows = list(store.rows())
+    assert sorted(row["decision_id"] for row in rows) == sorted(answered)
+    result = chain.verify(rows, store.anchor())
+    assert result.ok, result.problems

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import queue
+import threading
 from contextlib import nullcontext
 from typing import Any
 
@@ -151,9 +153,142 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
         except PolicyError as exc:
             return result_wire(index, request.request_id, error=error_message(exc))
 
+    # A stream's messages are read ahead of the ones being evaluated (at most this many: a fast
+    # client is still held up by HTTP/2 flow control, not buffered here), and those already
+    # received are evaluated together, as a group: one wake-up, and with the decision record on
+    # one commit, for several messages. Answers go in order, each after its group's commit.
+    STREAM_READ_AHEAD = 8
+
+    @staticmethod
+    def _recorded_groups(requests: list) -> list[list]:
+        """The messages read, split where a message must see the records of the ones before it
+        committed, as it would have one message at a time: a ballot that brings no history of its
+        own may read its subject's from the record (a pack with `reads_history`), so it starts a
+        new group after an earlier ballot of the same subject; so does a retry of a request id
+        already in the group (answered with that decision once it is recorded)."""
+        groups: list[list] = []
+        subjects: set[str] = set()
+        request_ids: set[str] = set()
+        for request in requests:
+            subject = ""
+            if request.HasField("ballot"):
+                subject = request.ballot.subject.id or request.ballot.subject.name  # store/recorder.subject_key
+            if not groups or (subject and not request.ballot.history and subject in subjects) or (
+                    request.request_id and request.request_id in request_ids):
+                groups.append([])
+                subjects.clear()
+                request_ids.clear()
+            groups[-1].append(request)
+            if subject:
+                subjects.add(subject)
+            if request.request_id:
+                request_ids.add(request.request_id)
+        return groups
+
+    def _stream_parts(self, group: list) -> list[list]:
+        """The groups a batch of read messages is evaluated in: one, or with the record on split as
+        `_recorded_groups` says."""
+        if not group:
+            return []
+        return self._recorded_groups(group) if self.evaluator.hook is not None else [group]
+
+    def _stream_group(self, start: int, requests: list, held) -> list[bytes]:
+        """The answers to a group of a stream's messages (stream indexes from `start`); their
+        records held in `held` (None: the record is off)."""
+        results = []
+        for offset, request in enumerate(requests):
+            if held is not None:
+                held.index = offset
+            results.append(self._result(start + offset, request))
+        return results
+
+    def _stream_settled(self, start: int, requests: list, results: list[bytes], held) -> list[bytes]:
+        if held is not None:
+            for offset, (outcome, wire, row) in held.outcomes.items():
+                if outcome.status != "recorded":  # a retried request id: its earlier decision, or a refusal
+                    results[offset] = self._settled(start + offset, requests[offset], outcome, wire, row)
+        return results
+
+    @staticmethod
+    def _stream_unrecorded(start: int, requests: list, exc: PolicyError) -> list[bytes]:
+        """The group's records could not be committed: each of its messages is answered with that error."""
+        return [result_wire(start + offset, request.request_id, error=error_message(exc))
+                for offset, request in enumerate(requests)]
+
+    # Answers evaluated ahead of the one being sent, in groups (bounded, as the read-ahead is).
+    STREAM_GROUPS_AHEAD = 2
+
     def EvaluateStream(self, request_iterator, context):
-        for index, request in enumerate(request_iterator):
-            yield self._result(index, request)
+        # gRPC's serving thread reads a message only when asked, and sends an answer only once the
+        # one before has gone, waiting for each. Three threads, so that none of these waits holds
+        # up the others: a reader asks for the next messages (up to STREAM_READ_AHEAD ahead), an
+        # evaluator evaluates what has been read as one group, and this handler's thread sends.
+        ahead: queue.Queue = queue.Queue(self.STREAM_READ_AHEAD)
+        answers: queue.Queue = queue.Queue(self.STREAM_GROUPS_AHEAD)
+        finished = threading.Event()  # the call has ended: the helper threads stop waiting
+
+        def put(into: queue.Queue, item) -> bool:
+            while not finished.is_set():
+                try:
+                    into.put(item, timeout=0.25)
+                    return True
+                except queue.Full:  # the next step is held up (flow control): so is this one
+                    continue
+            return False
+
+        def read() -> None:
+            try:
+                for request in request_iterator:
+                    if not put(ahead, request):
+                        return
+            except BaseException as exc:  # an undecodable message (its abort), or the call's end
+                put(ahead, exc)
+                return
+            put(ahead, None)
+
+        def evaluate() -> None:
+            record: Any = self.evaluator.hook  # the decision record's Recorder (store/recorder.py): batch()
+            index = 0
+            try:
+                while not finished.is_set():
+                    try:
+                        group = [ahead.get(timeout=0.25)]
+                    except queue.Empty:
+                        continue
+                    while len(group) <= self.STREAM_READ_AHEAD and isinstance(group[-1], pb.EvaluateRequest):
+                        try:
+                            group.append(ahead.get_nowait())
+                        except queue.Empty:
+                            break
+                    end = group.pop() if not isinstance(group[-1], pb.EvaluateRequest) else False
+                    for part in self._stream_parts(group):
+                        try:
+                            with logs.held_lines(), (record.batch() if record is not None else nullcontext()) as held:
+                                results = self._stream_group(index, part, held)
+                            results = self._stream_settled(index, part, results, held)
+                        except PolicyError as exc:
+                            results = self._stream_unrecorded(index, part, exc)
+                        if not put(answers, results):
+                            return
+                        index += len(part)
+                    if end is not False:
+                        put(answers, end)
+                        return
+            except BaseException as exc:  # a fault of the server's own: the call ends with it
+                put(answers, exc)
+
+        threading.Thread(target=read, name="stream-reader", daemon=True).start()
+        threading.Thread(target=evaluate, name="stream-evaluator", daemon=True).start()
+        try:
+            while True:
+                results = answers.get()
+                if results is None:
+                    return
+                if isinstance(results, BaseException):
+                    raise results
+                yield from results
+        finally:
+            finished.set()
 
     def ListPacks(self, request, context):
         packs = self.evaluator.registry.packs(request.locality or None)
@@ -232,44 +367,66 @@ class AioPolicyHubServicer(PolicyHubServicer):
                     results[index] = self._settled(index, request.requests[index], outcome, wire, row)
         return batch_wire(results)
 
-    async def _stream_result(self, index: int, request: pb.EvaluateRequest) -> bytes:
+    async def _stream_group_aio(self, start: int, requests: list) -> list[bytes]:
+        record: Any = self.evaluator.hook
         try:
-            return result_wire(index, request.request_id, decision=await self._evaluated(request))
+            with logs.held_lines(), (record.hold() if record is not None else nullcontext()) as held:
+                results = self._stream_group(start, requests, held)
+                if held is not None:
+                    await record.commit(held)  # grouped with the other calls' records, off the loop
         except PolicyError as exc:
-            if exc.code == grpc.StatusCode.INTERNAL:
-                log.error("evaluation_failed", index=index, error=getattr(exc, "summary", exc.code.name))
-            return result_wire(index, request.request_id, error=error_message(exc))
-
-    # Messages of a stream read ahead of the one being evaluated: the next is there when this one is
-    # answered, instead of a read's round trip through gRPC's poller after each answer. Few, so that
-    # a fast client is still held up by flow control rather than buffered here.
-    STREAM_READ_AHEAD = 4
+            return self._stream_unrecorded(start, requests, exc)
+        return self._stream_settled(start, requests, results, held)
 
     async def EvaluateStream(self, request_iterator, context):
-        queue: asyncio.Queue = asyncio.Queue(self.STREAM_READ_AHEAD)
+        # Three steps on the loop, each its own task, so that none waits for another's I/O: reading
+        # (up to STREAM_READ_AHEAD messages ahead), evaluating what has been read as one group, and
+        # sending (this generator: gRPC awaits each answer's send before the next). While an
+        # answer's send waits for gRPC's poller, the loop evaluates the next group.
+        ahead: asyncio.Queue = asyncio.Queue(self.STREAM_READ_AHEAD)
+        answers: asyncio.Queue = asyncio.Queue(self.STREAM_GROUPS_AHEAD)
 
         async def read() -> None:
             try:
                 async for request in request_iterator:
-                    await queue.put(request)
+                    await ahead.put(request)
+            except asyncio.CancelledError:  # the call is over: nobody reads the queue any more
+                raise
             except BaseException as exc:  # an undecodable message (its abort), or the call's end
-                await queue.put(exc)
+                await ahead.put(exc)
                 return
-            await queue.put(None)
+            await ahead.put(None)
 
-        reader = asyncio.ensure_future(read())
-        try:
+        async def evaluate() -> None:
             index = 0
+            try:
+                while True:
+                    group = [await ahead.get()]
+                    while not ahead.empty() and isinstance(group[-1], pb.EvaluateRequest):
+                        group.append(ahead.get_nowait())
+                    end = group.pop() if not isinstance(group[-1], pb.EvaluateRequest) else False
+                    for part in self._stream_parts(group):
+                        await answers.put(await self._stream_group_aio(index, part))
+                        index += len(part)
+                    if end is not False:
+                        await answers.put(end)
+                        return
+            except Exception as exc:  # a fault of the server's own: the call ends with it
+                await answers.put(exc)
+
+        tasks = [asyncio.ensure_future(read()), asyncio.ensure_future(evaluate())]
+        try:
             while True:
-                request = await queue.get()
-                if request is None:
+                results = await answers.get()
+                if results is None:
                     return
-                if isinstance(request, BaseException):
-                    raise request
-                yield await self._stream_result(index, request)
-                index += 1
+                if isinstance(results, BaseException):
+                    raise results
+                for result in results:
+                    yield result
         finally:
-            reader.cancel()
+            for task in tasks:
+                task.cancel()
 
     async def ListPacks(self, request, context):
         return super().ListPacks(request, context)

@@ -111,21 +111,27 @@ def _reserve_port(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _run_worker(config: ServerConfig, index: int, control) -> None:
+def _run_worker(config: ServerConfig, index: int, control, metrics_pipe=None) -> None:
     """The spawned process's entry point; the worker module (engine, packs) is imported only there."""
     from .worker import run_worker
 
-    run_worker(config, index, control)
+    run_worker(config, index, control, metrics_pipe)
 
 
 class _Worker:
     def __init__(self, context, config: ServerConfig, index: int) -> None:
         self.control, worker_end = context.Pipe()
+        self.metrics, metrics_end = context.Pipe()  # "flush your counts" before each scrape
         self.process = context.Process(
-            target=_run_worker, args=(config, index, worker_end), name=f"policyhub-worker-{index}"
+            target=_run_worker, args=(config, index, worker_end, metrics_end), name=f"policyhub-worker-{index}"
         )
         self.process.start()
         worker_end.close()
+        metrics_end.close()
+
+    def close(self) -> None:
+        self.control.close()
+        self.metrics.close()
 
 
 class Supervisor:
@@ -146,6 +152,10 @@ class Supervisor:
         self.serving = self.frozen.freeze(self.config)
         self.workers = [_Worker(self._context, self.serving, i) for i in range(self.config.workers)]
 
+    def metrics_pipes(self) -> list:
+        """The live workers' flush pipes (metrics.FlushBeforeScrape)."""
+        return [w.metrics for w in list(self.workers) if w.process.is_alive()]
+
     def restart_dead(self) -> bool:
         """Restart every dead worker; False (and none restarted) if one refused its pack set."""
         with self._lock:
@@ -161,7 +171,7 @@ class Supervisor:
                 log.error("worker_died", worker=index, exitcode=worker.process.exitcode,
                           restarts=self.stats.worker_restarts)
                 metrics.worker_exited(worker.process.pid)
-                worker.control.close()
+                worker.close()
                 self.workers[index] = _Worker(self._context, self.serving, index)  # the accepted set, not disk
             self.stats.workers_alive = sum(w.process.is_alive() for w in self.workers)
         return True
@@ -222,7 +232,7 @@ class Supervisor:
             worker.process.join(max(deadline - time.monotonic(), 0.1))
             if worker.process.is_alive():
                 worker.process.kill()
-            worker.control.close()
+            worker.close()
         self.frozen.close()
 
 
@@ -328,7 +338,7 @@ def supervise(config: ServerConfig) -> int:
     metrics_server = admin_server = None
     if config.metrics_port is not None:
         metrics_server, serving["metrics_port"] = metrics.serve_metrics(
-            config.metrics_host or config.host, config.metrics_port, stats
+            config.metrics_host or config.host, config.metrics_port, stats, supervisor.metrics_pipes
         )
     if config.admin_port is not None:
         admin_server, serving["admin_port"] = _admin_server(supervisor, config, record)

@@ -1,10 +1,10 @@
 """A worker process: the packs, one gRPC server with PolicyHub, health and reflection, reloads.
 
 The server is gRPC's thread-pool server (`--grpc-server threads`, the default: faster for unary
-calls and batches on the machine measured, since gRPC's C core does a call's I/O on its own
-threads while a pool thread evaluates) or its asyncio server (`aio`: calls and a stream's messages
-handled on one event loop with no thread hand-off per message, the decision record committed by a
-writer thread; faster for streams). bench/README.md measures both side by side.
+calls, batches and streams on the machine measured, since gRPC's C core does a call's I/O on its
+own threads while a pool thread evaluates) or its asyncio server (`aio`: calls and a stream's
+messages handled on one event loop with no thread hand-off per message, the decision record
+committed by a writer thread). bench/README.md measures both side by side.
 
 The supervisor (supervisor.py) spawns it and never imports this module itself: the engine and the
 packs' machinery are the workers' alone, and the supervisor starts them sooner without them.
@@ -169,9 +169,13 @@ def _serve_reloads(control, evaluator: Evaluator, source: PackSource, index: int
         control.send({"worker": index, **asdict(result)})
 
 
-def run_worker(config: ServerConfig, index: int, control=None) -> None:
+def run_worker(config: ServerConfig, index: int, control=None, metrics_pipe=None) -> None:
     """One worker process: load the packs, serve until SIGTERM, then drain."""
     logs.configure(config.log_level, buffered=True)
+    if os.environ.get(metrics.MULTIPROC_ENV):  # counts held in the process, written at each scrape (metrics.py)
+        metrics.hold()
+        if metrics_pipe is not None:
+            threading.Thread(target=metrics.serve_flushes, args=(metrics_pipe,), name="metrics-flushes", daemon=True).start()
     source = config.source()
     try:
         # With a lock file the set is served whole or not at all, as a reload requires: a pack
@@ -189,6 +193,7 @@ def run_worker(config: ServerConfig, index: int, control=None) -> None:
     else:
         _serve_threads(config, index, control, evaluator, recorder, source)
     logs.flush()  # the calls' decision lines before the worker says it stopped
+    metrics.flush()
     log.info("worker_stopped", worker=index)
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import demo_request
 from policyhub.engine.engine import LIVE_STATE_LIMIT, CompiledRuleset, SidPool, fnv1_32, fnv1a_32
+from policyhub.engine import enginejson
 from policyhub.engine.enginejson import MAX_FACT_PROPERTIES, facts_json
 from policyhub.domain.errors import RuleFailure
 from policyhub.rules import m
@@ -193,6 +194,52 @@ def test_facts_handed_back_as_given_are_counted_whole_and_checked_as_sent():
         facts_json([{"type": "m", "n": object()}], names, None, originals)
     with pytest.raises(ValueError):
         facts_json([{"type": "m", "n": float("nan"), "l": []}], names, None, originals)
+
+
+class _NoPlans(dict):
+    """A plans cache that never has a plan: facts_json then takes its general path for every fact."""
+
+    def get(self, key, default=None):
+        return enginejson._NO_PLAN
+
+
+class _Key(str):
+    """A key equal to a str, of another type (a plan is found by its keys' equality)."""
+
+
+def _outcome(facts, names, sid, originals, plans):
+    try:
+        return facts_json(facts, names, sid, originals, plans)
+    except (TypeError, ValueError) as exc:
+        return type(exc)
+
+
+def test_a_facts_cut_by_its_plan_is_the_general_paths():
+    """facts_json cuts a fact through a plan made once for its keys (generated code, see _plan):
+    the text, the facts handed back whole and the refusals are what the general path gives, for
+    every kind of value in a sent and an unsent field, with and without a sid, for measurements
+    handed back as given and for other facts, the second time (a cached plan) as the first."""
+    names, originals = frozenset({"type", "n", "s"}), frozenset({"m"})
+    values = [1, "x", True, None, 2 ** 64, "\ud800", 1.5, 1e-05, [1], {"a": 1}, {"a": {"b": 2}}, (1, 2), object(),
+              float("nan"), {f"k{i}": i for i in range(MAX_FACT_PROPERTIES)}]
+    facts = []
+    for fact_type in ("m", "other"):
+        for value in values:
+            facts += [{"type": fact_type, "n": value, "s": "t"}, {"type": fact_type, "n": 1, "unsent": value},
+                      {"type": fact_type, "unsent": value}, {"type": fact_type, "n": value}]
+        facts += [{"type": fact_type, 5: "five", "n": 1}, {"type": fact_type, _Key("n"): 2, "s": "t"},
+                  {"type": fact_type, "s": "t", "n": 3}, {"type": fact_type, **{f"k{i}": i for i in range(260)}},
+                  {_Key("type"): fact_type, "n": 4}]
+    for sid in (None, "s1"):
+        plans: dict = {}
+        for _ in range(2):
+            for fact in facts:
+                assert _outcome([fact], names, sid, originals, plans) == \
+                    _outcome([fact], names, sid, originals, _NoPlans()), fact
+            together = [f for f in facts if not isinstance(_outcome([f], names, sid, originals, _NoPlans()), type)]
+            assert facts_json(together, names, sid, originals, plans) == \
+                facts_json(together, names, sid, originals, _NoPlans())
+    assert any(plan[0] is not None for plan in plans.values())  # the plans were used
 
 
 def test_a_fact_that_is_not_json_is_refused_where_no_condition_reads_it():

@@ -226,7 +226,8 @@ def test_a_facts_cut_by_its_plan_is_the_general_paths():
     for fact_type in ("m", "other"):
         for value in values:
             facts += [{"type": fact_type, "n": value, "s": "t"}, {"type": fact_type, "n": 1, "unsent": value},
-                      {"type": fact_type, "unsent": value}, {"type": fact_type, "n": value}]
+                      {"type": fact_type, "unsent": value}, {"type": fact_type, "n": value},
+                      {"type": fact_type, "n": 1, "s": "t", "unsent": value}]
         facts += [{"type": fact_type, 5: "five", "n": 1}, {"type": fact_type, _Key("n"): 2, "s": "t"},
                   {"type": fact_type, "s": "t", "n": 3}, {"type": fact_type, **{f"k{i}": i for i in range(260)}},
                   {_Key("type"): fact_type, "n": 4}]
@@ -234,12 +235,29 @@ def test_a_facts_cut_by_its_plan_is_the_general_paths():
         plans: dict = {}
         for _ in range(2):
             for fact in facts:
-                assert _outcome([fact], names, sid, originals, plans) == \
-                    _outcome([fact], names, sid, originals, _NoPlans()), fact
+                assert _sent(_outcome([fact], names, sid, originals, plans)) == \
+                    _sent(_outcome([fact], names, sid, originals, _NoPlans())), fact
             together = [f for f in facts if not isinstance(_outcome([f], names, sid, originals, _NoPlans()), type)]
-            assert facts_json(together, names, sid, originals, plans) == \
-                facts_json(together, names, sid, originals, _NoPlans())
+            assert _sent(facts_json(together, names, sid, originals, plans)) == \
+                _sent(facts_json(together, names, sid, originals, _NoPlans()))
     assert any(plan[0] is not None for plan in plans.values())  # the plans were used
+    # A measurement's properties may go in the order its type's plan has: the same facts, id last.
+    assert facts_json([{"type": "m", "n": 1, "s": "a"}, {"type": "m", "s": "b", "n": 2}], names, None, originals) == \
+        ('[{"type":"m","n":1,"s":"a","id":0},{"type":"m","n":2,"s":"b","id":1}]', {})
+    assert facts_json([{"type": "other", "n": 1, "s": "a"}, {"type": "other", "s": "b", "n": 2}], names, None,
+                      originals)[0] == '[{"type":"other","n":1,"s":"a","id":0},{"type":"other","s":"b","n":2,"id":1}]'
+
+
+def _sent(outcome):
+    """facts_json's outcome with the text read as JSON, each object's properties in sorted order,
+    after checking that each fact's last property is its `id` (engine.py reads it there)."""
+    if isinstance(outcome, type):
+        return outcome
+    text, whole = outcome
+    facts = json.loads(text, object_pairs_hook=lambda pairs: (tuple(sorted(pairs, key=repr)),
+                                                              pairs[-1][0] if pairs else None))
+    assert all(last == "id" for _, last in facts), text
+    return [properties for properties, _ in facts], whole
 
 
 def test_a_fact_that_is_not_json_is_refused_where_no_condition_reads_it():

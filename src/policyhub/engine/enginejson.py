@@ -163,7 +163,7 @@ def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | No
 
     `plans`: the caller's cache of `_plan`s for these `names` and `originals` (a ruleset keeps
     one), else one per call. A plan only takes the common case faster; what it sends is what the
-    general path below sends.
+    general path below sends (for a measurement, perhaps with its properties in another order).
     """
     whole: dict[int, str] = {}
     sent = []
@@ -172,7 +172,21 @@ def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | No
         plans = {}
     most = MAX_FACT_PROPERTIES - _ENGINE_KEYS
     for index, fact in enumerate(facts):
-        original = fact.get("type") in originals if originals else False
+        fact_type = fact.get("type")
+        original = fact_type in originals if originals else False
+        if original:
+            # A measurement (most facts of a large ledger): the plan its type had last, when the
+            # fact has as many keys and the plan's cut finds each of them (so the same keys; in
+            # another order the properties are sent in the plan's, which the engine reads by name).
+            typed = plans.get(fact_type)
+            if typed is not None and typed[0] == len(fact):
+                try:
+                    cut = typed[1](fact, index) if sid is None else typed[2](fact, sid, index)
+                except KeyError:
+                    cut = None
+                if cut is not None:
+                    sent.append(cut)
+                    continue
         # The common case: a plan for the fact's keys, whose cut checks what it must (see _plan).
         keys = tuple(fact)
         plan = plans.get((keys, original))
@@ -180,6 +194,8 @@ def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | No
             plan = _plan(keys, names, original)
             if len(plans) < PLANS_KEPT:
                 plans[(keys, original)] = plan
+        if original and plan[0] is not None and len(plans) < PLANS_KEPT:
+            plans[fact_type] = (len(keys), *plan)  # tried first for the next fact of its type
         if plan[0] is not None and (original or _PLAIN_KEYS.issuperset(map(type, keys))):
             # (the keys checked for this fact itself: a tuple may equal the plan's with keys of other types)
             cut = plan[0](fact, index) if sid is None else plan[1](fact, sid, index)

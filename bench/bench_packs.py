@@ -184,6 +184,9 @@ class Checkout:
         if self.process.stdin:
             self.process.stdin.close()
         self.process.wait(timeout=30)
+        self.log.close()
+        if self.process.returncode == 0:  # its stderr is kept only when it failed
+            os.unlink(self.log.name)
 
 
 def main(argv=None) -> int:

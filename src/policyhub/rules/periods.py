@@ -121,6 +121,8 @@ def in_window(date: dt.date, first: tuple[int, int], last: tuple[int, int]) -> b
 def iter_dated(items: Iterable[dict], key: str = "date") -> Iterator[tuple[dict, dt.date]]:
     """Items whose `key` is a valid date, with that date."""
     for item in items:
-        when = day(item.get(key))
-        if when is not None:
-            yield item, when
+        text = item.get(key)
+        if text:  # day() written out: a ledger's activities are hundreds
+            when = parse_date(text)
+            if when is not None:
+                yield item, when

@@ -207,6 +207,13 @@ class _Key(str):
     """A key equal to a str, of another type (a plan is found by its keys' equality)."""
 
 
+class _Odd(dict):
+    """A fact whose reading by key is not what it holds (a plan reads by key; the general path by items)."""
+
+    def __getitem__(self, key):
+        return "not what it holds"
+
+
 def _outcome(facts, names, sid, originals, plans):
     try:
         return facts_json(facts, names, sid, originals, plans)
@@ -230,7 +237,7 @@ def test_a_facts_cut_by_its_plan_is_the_general_paths():
                       {"type": fact_type, "n": 1, "s": "t", "unsent": value}]
         facts += [{"type": fact_type, 5: "five", "n": 1}, {"type": fact_type, _Key("n"): 2, "s": "t"},
                   {"type": fact_type, "s": "t", "n": 3}, {"type": fact_type, **{f"k{i}": i for i in range(260)}},
-                  {_Key("type"): fact_type, "n": 4}]
+                  {_Key("type"): fact_type, "n": 4}, _Odd(type=fact_type, n=5, s="t"), _Odd(type=fact_type, n=6)]
     for sid in (None, "s1"):
         plans: dict = {}
         for _ in range(2):

@@ -174,7 +174,9 @@ def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | No
     for index, fact in enumerate(facts):
         fact_type = fact.get("type")
         original = fact_type in originals if originals else False
-        if original:
+        # A plan reads the fact by key: only a dict itself (a subclass may read otherwise) takes one.
+        exact = fact.__class__ is dict
+        if original and exact:
             # A measurement (most facts of a large ledger): the plan its type had last, when the
             # fact has as many keys and the plan's cut finds each of them (so the same keys; in
             # another order the properties are sent in the plan's, which the engine reads by name).
@@ -196,7 +198,7 @@ def facts_json(facts: list[dict[str, Any]], names: frozenset[str], sid: str | No
                 plans[(keys, original)] = plan
         if original and plan[0] is not None and len(plans) < PLANS_KEPT:
             plans[fact_type] = (len(keys), *plan)  # tried first for the next fact of its type
-        if plan[0] is not None and (original or _PLAIN_KEYS.issuperset(map(type, keys))):
+        if plan[0] is not None and exact and (original or _PLAIN_KEYS.issuperset(map(type, keys))):
             # (the keys checked for this fact itself: a tuple may equal the plan's with keys of other types)
             cut = plan[0](fact, index) if sid is None else plan[1](fact, sid, index)
             if cut is not None:

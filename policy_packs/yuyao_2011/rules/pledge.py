@@ -84,8 +84,7 @@ def sector_focus(pledge: dict, ctx: Context):
     if not keywords:
         return  # 二、二 names a theme for six sectors only
     texts = [normalized(item_text(item)) for item in pledge.get("items", [])]
-    keys = [normalized(k) for k in keywords]  # once, not once per item
-    touched = sum(1 for t in texts if any(k in t for k in keys))
+    touched = sum(1 for t in texts if any(normalized(k) in t for k in keywords))
     yield {"type": "sector_focus", "path": "pledge.items", "sector": sector, "touched": touched,
            "keywords": "、".join(keywords)}
 
@@ -113,8 +112,8 @@ def previous_items(pledge: dict, ctx: Context):
                "text": prev.get("text", ""), "status": status,
                "status_zh": PREVIOUS_ITEM_STATUSES.get(status, (status,))[0],
                "severity": CARRY_SEVERITY.get(status, "error"), "carried": prev.get("id") in carried}
-        if status == "done" and (key := normalized(prev.get("text", ""))):
-            done[key] = prev.get("id", "")
+        if status == "done" and normalized(prev.get("text", "")):
+            done[normalized(prev["text"])] = prev.get("id", "")
     for i, item in enumerate(pledge.get("items", [])):
         key = normalized(item.get("text", ""))
         yield {"type": "item_repeat", "path": f"pledge.items[{i}].text", "item_index": i,

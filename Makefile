@@ -124,6 +124,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_packs.py --rounds 3
 	$(BIN)/python bench/bench_rpc.py
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_startup.py

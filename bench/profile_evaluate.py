@@ -1,6 +1,7 @@
 """Profile Evaluator.evaluate on the generated ballots with pyinstrument (how the hot path was found).
 
     .venv/bin/python bench/profile_evaluate.py [--cases 2000] [--html out.html]
+    .venv/bin/python bench/profile_evaluate.py --ledger [--cases 100]   # the 30-member full-year linge ledger
 """
 
 from __future__ import annotations
@@ -26,10 +27,17 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=2010)
     parser.add_argument("--html", help="write an HTML report here instead of text on stdout")
+    parser.add_argument("--ledger", action="store_true",
+                        help="evaluate bench_packs' 30-member full-year linge_2022 ledger --cases times instead")
     args = parser.parse_args(argv)
     common.quiet_logs()
     evaluator = Evaluator(PackRegistry.discover())
-    requests = [request_from_dict(r) for r in ballots.generate(args.cases, args.seed)]
+    if args.ledger:
+        from bench_packs import linge_year_ledger
+
+        requests = [request_from_dict(linge_year_ledger())] * args.cases
+    else:
+        requests = [request_from_dict(r) for r in ballots.generate(args.cases, args.seed)]
     for request in requests[:200]:  # warm caches before sampling
         evaluator.evaluate(request)
     profiler = Profiler(interval=0.0005)

@@ -137,3 +137,28 @@ def test_whole_months_never_leave_the_calendar(start, end):
     assert months == sorted(set(months))
     for span in (3, 6):
         assert all(len(s) == span for s in whole_spans(a, b, span))
+
+
+@settings(derandomize=True, database=None, max_examples=200)
+@given(start=DAYS.map(iso), days=st.integers(0, 4 * 366))
+def test_whole_months_and_spans_kept_by_period_are_worked_out_anew(start, days):
+    """whole_months and whole_spans keep their answers by period (several measures of a ledger ask):
+    each answer is the one worked out afresh, by hand here, and a fresh list the caller may change."""
+    from policyhub.rules import periods
+
+    a = dt.date.fromisoformat(start)
+    b = dt.date.fromordinal(min(a.toordinal() + days, dt.date.max.toordinal()))
+    by_hand = [(d.year, d.month) for d in (dt.date.fromordinal(o) for o in range(a.toordinal(), b.toordinal() + 1))
+               if d.day == 1 and (d + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1) <= b] \
+        if b < dt.date(9999, 12, 1) else None
+    for _ in range(2):  # the second answer is the kept one
+        months = periods.whole_months(a, b)
+        if by_hand is not None:
+            assert months == by_hand
+        months.append((0, 0))  # the caller's list: the next answer is not changed by it
+        for span in (3, 6):
+            spans = periods.whole_spans(a, b, span)
+            assert spans == [tuple(months[i:i + span]) for i in range(len(months) - 1)
+                             if months[i][1] % span == 1 and months[i:i + span] == [
+                                 (months[i][0], m) for m in range(months[i][1], months[i][1] + span)]]
+            spans.append(())

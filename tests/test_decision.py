@@ -235,3 +235,31 @@ def test_a_forked_child_does_not_repeat_its_parent_s_decision_ids():
     parent = [new_decision_id() for _ in range(5)]
     assert len(child) == 5
     assert not {c[10:] for c in child} & {p[10:] for p in parent}  # the random parts
+
+
+@pytest.mark.parametrize("made, error", [
+    ({"type": "x", "id": 3}, r"derive function m\.f used reserved fact key\(s\) \['id'\]"),
+    ({"type": "x", "sid": "s", "_i": 1}, r"used reserved fact key\(s\) \['_i', 'sid'\]"),
+    ({"kind": "x"}, "derive function m.f made a fact without a type"),
+    ({"type": 5}, "made a fact without a type"),
+    (["type", "x"], "made a fact without a type"),
+])
+def test_a_fact_a_derive_function_makes_is_checked(made, error):
+    """A measure's facts are dicts with a text `type` and none of the engine's own keys (sid, id,
+    _i): anything else fails the request naming the pack and the function, whichever fact of many it is."""
+    from types import SimpleNamespace
+
+    from policyhub.evaluation.evaluator import Evaluator as Evaluator_
+    from policyhub.rules.model import Context
+
+    def fn(submission, context):
+        yield {"type": "fine", "n": 1}
+        yield made
+
+    pack = SimpleNamespace(ref="p@1", derives_by_kind={"pledge": [(SimpleNamespace(name="m.f", fn=fn), None)]},
+                           submission_kinds=set(), shapes={})
+    context = Context(kind="pledge", pack_id="p", locality="demo", date=None, thresholds=None)
+    with pytest.raises(RuleFailure, match=error):
+        Evaluator_._derive(None, pack, "pledge", {}, context)  # type: ignore[arg-type]
+    fine = SimpleNamespace(**{**vars(pack), "derives_by_kind": {"pledge": [(SimpleNamespace(name="m.g", fn=lambda s, c: [{"type": "x", "idx": 1}]), None)]}})
+    assert Evaluator_._derive(None, fine, "pledge", {}, context) == [{"type": "x", "idx": 1}]  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import demo_request
 from policyhub.engine.engine import LIVE_STATE_LIMIT, CompiledRuleset, SidPool, fnv1_32, fnv1a_32
+from policyhub.engine import enginejson
 from policyhub.engine.enginejson import MAX_FACT_PROPERTIES, facts_json
 from policyhub.domain.errors import RuleFailure
 from policyhub.rules import m
@@ -193,6 +194,77 @@ def test_facts_handed_back_as_given_are_counted_whole_and_checked_as_sent():
         facts_json([{"type": "m", "n": object()}], names, None, originals)
     with pytest.raises(ValueError):
         facts_json([{"type": "m", "n": float("nan"), "l": []}], names, None, originals)
+
+
+class _NoPlans(dict):
+    """A plans cache that never has a plan: facts_json then takes its general path for every fact."""
+
+    def get(self, key, default=None):
+        return enginejson._NO_PLAN
+
+
+class _Key(str):
+    """A key equal to a str, of another type (a plan is found by its keys' equality)."""
+
+
+class _Odd(dict):
+    """A fact whose reading by key is not what it holds (a plan reads by key; the general path by items)."""
+
+    def __getitem__(self, key):
+        return "not what it holds"
+
+
+def _outcome(facts, names, sid, originals, plans):
+    try:
+        return facts_json(facts, names, sid, originals, plans)
+    except (TypeError, ValueError) as exc:
+        return type(exc)
+
+
+def test_a_facts_cut_by_its_plan_is_the_general_paths():
+    """facts_json cuts a fact through a plan made once for its keys (generated code, see _plan):
+    the text, the facts handed back whole and the refusals are what the general path gives, for
+    every kind of value in a sent and an unsent field, with and without a sid, for measurements
+    handed back as given and for other facts, the second time (a cached plan) as the first."""
+    names, originals = frozenset({"type", "n", "s"}), frozenset({"m"})
+    values = [1, "x", True, None, 2 ** 64, "\ud800", 1.5, 1e-05, [1], {"a": 1}, {"a": {"b": 2}}, (1, 2), object(),
+              float("nan"), {f"k{i}": i for i in range(MAX_FACT_PROPERTIES)}]
+    facts = []
+    for fact_type in ("m", "other"):
+        for value in values:
+            facts += [{"type": fact_type, "n": value, "s": "t"}, {"type": fact_type, "n": 1, "unsent": value},
+                      {"type": fact_type, "unsent": value}, {"type": fact_type, "n": value},
+                      {"type": fact_type, "n": 1, "s": "t", "unsent": value}]
+        facts += [{"type": fact_type, 5: "five", "n": 1}, {"type": fact_type, _Key("n"): 2, "s": "t"},
+                  {"type": fact_type, "s": "t", "n": 3}, {"type": fact_type, **{f"k{i}": i for i in range(260)}},
+                  {_Key("type"): fact_type, "n": 4}, _Odd(type=fact_type, n=5, s="t"), _Odd(type=fact_type, n=6)]
+    for sid in (None, "s1"):
+        plans: dict = {}
+        for _ in range(2):
+            for fact in facts:
+                assert _sent(_outcome([fact], names, sid, originals, plans)) == \
+                    _sent(_outcome([fact], names, sid, originals, _NoPlans())), fact
+            together = [f for f in facts if not isinstance(_outcome([f], names, sid, originals, _NoPlans()), type)]
+            assert _sent(facts_json(together, names, sid, originals, plans)) == \
+                _sent(facts_json(together, names, sid, originals, _NoPlans()))
+    assert any(plan[0] is not None for plan in plans.values())  # the plans were used
+    # A measurement's properties may go in the order its type's plan has: the same facts, id last.
+    assert facts_json([{"type": "m", "n": 1, "s": "a"}, {"type": "m", "s": "b", "n": 2}], names, None, originals) == \
+        ('[{"type":"m","n":1,"s":"a","id":0},{"type":"m","n":2,"s":"b","id":1}]', {})
+    assert facts_json([{"type": "other", "n": 1, "s": "a"}, {"type": "other", "s": "b", "n": 2}], names, None,
+                      originals)[0] == '[{"type":"other","n":1,"s":"a","id":0},{"type":"other","s":"b","n":2,"id":1}]'
+
+
+def _sent(outcome):
+    """facts_json's outcome with the text read as JSON, each object's properties in sorted order,
+    after checking that each fact's last property is its `id` (engine.py reads it there)."""
+    if isinstance(outcome, type):
+        return outcome
+    text, whole = outcome
+    facts = json.loads(text, object_pairs_hook=lambda pairs: (tuple(sorted(pairs, key=repr)),
+                                                              pairs[-1][0] if pairs else None))
+    assert all(last == "id" for _, last in facts), text
+    return [properties for properties, _ in facts], whole
 
 
 def test_a_fact_that_is_not_json_is_refused_where_no_condition_reads_it():

@@ -34,3 +34,18 @@ def test_hollow_items_with_phrases_written_loosely():
     assert not is_hollow("努力工作，修好村东水渠", 4, phrases)
     assert is_hollow("修路", 4, phrases)  # too short
     assert not is_hollow("积极参与修好水渠", 4, phrases) and is_hollow("积极参与修好水渠", 4, phrases + ["修好水渠"])
+
+
+def test_fullwidth_punctuation_written_before_nfkc_gives_nfkc_itself():
+    """normalized() writes fullwidth punctuation as NFKC does before NFKC runs (so most Chinese text
+    skips it): next to combining marks, Hangul jamo, compatibility characters and format characters,
+    in random texts, the result is the definition's."""
+    import random
+
+    alphabet = ("，；：！？（）\u3000,;:!?() a\u0301\u0308\u0327e\u1100\u1161\u11a8\uac00ﬁ①ｶﾞ\u200d\u200b\ufeff带领群众"
+                "\u0b47\u0b3e\u00e9\u2474\ufe50\uff0e")
+    rng = random.Random(14)
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert normalized(text) == by_hand(text), ascii(text)
+    assert normalized("带头参加社区志愿服务，每月不少于2次；帮扶困难党员1户。") == "带头参加社区志愿服务每月不少于2次帮扶困难党员1户"

@@ -26,3 +26,15 @@ def test_an_empty_list_and_a_list_of_records_show_the_count_alone():
         "count(years) = 0 ≥ escalation.admonition_run = 2 (三、5): no"]
     assert explained("count(rounds) >= escalation.admonition_run", {"rounds": [{"name": "a"}, {"name": "b"}]}) == [
         "count(rounds) = 2 ≥ escalation.admonition_run = 2 (三、5): yes"]
+
+
+def test_a_field_compared_with_a_field_that_is_not_given_says_so():
+    """Both sides of a comparison name what is missing (the right side was shown as an object's repr)."""
+    schema = FactSchema("plan", {"type": FieldType("text"), "due_year": FieldType("number"),
+                                 "year": FieldType("number")})
+    explainer = Explainer()
+    explainer.evaluate(normal(resolve(parse("due_year > year"), Scope(schema, {}, {}))), {"due_year": 2012})
+    assert [(s.text, s.right_value) for s in explainer.steps] == [("due_year = 2012 > year = not given: no", "not given")]
+    explainer = Explainer()
+    explainer.evaluate(normal(resolve(parse("due_year > year"), Scope(schema, {}, {}))), {})
+    assert [s.text for s in explainer.steps] == ["due_year = not given > year = not given: no"]

@@ -122,6 +122,7 @@ class CompiledRuleset:
         """`originals`: fact types handed back by `run` as given (see enginejson.facts_json)."""
         self.name = f"{label}#{next(self._names)}"
         self._originals = originals
+        self._plans: dict = {}  # facts_json's cuts by the facts' keys: made under the lock, for this ruleset's names
         self._host = QuietHost()
         self._pool = SidPool()
         self._lock = threading.Lock()
@@ -207,7 +208,8 @@ class CompiledRuleset:
                 # Serialise first: a fact the engine cannot take must fail before a state exists.
                 # No facts: the end fact alone, so that the batch still makes the state.
                 sent_sid = None if sid == DEFAULT_SID else sid
-                batch_json, whole = facts_json(facts or [_END_FACT], self._sent_names, sent_sid, self._originals)
+                batch_json, whole = facts_json(facts or [_END_FACT], self._sent_names, sent_sid, self._originals,
+                                              self._plans)
             except BaseException:
                 self._pool.give_back(sid)
                 raise

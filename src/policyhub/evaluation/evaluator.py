@@ -189,6 +189,7 @@ class Evaluator:
 
     def _derive(self, pack: Pack, kind: str, submission: dict, context: Context) -> list[dict]:
         facts: list[dict] = []
+        disjoint = RESERVED_FACT_KEYS.isdisjoint
         for derive, thresholds in pack.derives_by_kind.get(kind, ()):  # views restricted at pack load
             context.thresholds = thresholds
             try:
@@ -201,15 +202,16 @@ class Evaluator:
                     summary=f"pack {pack.ref}: derive function {derive.name} failed: {type(exc).__name__}",
                 ) from None
             for item in produced:
-                # exact classes first (every fact, every request): isinstance only for what they do not settle
-                if (item.__class__ is not dict and not isinstance(item, dict)) or (
-                        item.get("type").__class__ is not str and not isinstance(item.get("type"), str)):
+                # exact classes first (every fact, every request; a ledger's facts are hundreds):
+                # isinstance only for what they do not settle
+                if item.__class__ is not dict and not isinstance(item, dict):
                     raise RuleFailure(f"pack {pack.ref}: derive function {derive.name} made a fact without a type")
-                reserved = item.keys() & RESERVED_FACT_KEYS  # iterates the three reserved keys, not the fact
-                if reserved:
-                    raise RuleFailure(
-                        f"pack {pack.ref}: derive function {derive.name} used reserved fact key(s) {sorted(reserved)}"
-                    )
+                fact_type = item.get("type")
+                if (fact_type.__class__ is not str and not isinstance(fact_type, str)) or not disjoint(item):
+                    if not isinstance(fact_type, str):
+                        raise RuleFailure(f"pack {pack.ref}: derive function {derive.name} made a fact without a type")
+                    raise RuleFailure(f"pack {pack.ref}: derive function {derive.name} used reserved fact key(s) "
+                                      f"{sorted(item.keys() & RESERVED_FACT_KEYS)}")
             facts.extend(produced)
         if kind in pack.submission_kinds:  # a data rule reads the submission's own fields
             facts.append({**submission, "type": kind, "path": kind})

@@ -140,7 +140,7 @@ class Explainer:
                 shown_x += _items(_get(fact, left.list.path))  # what was counted: the years of a run, say
             if isinstance(right, Threshold):
                 self._record(right, op, x, t)
-        shown_t = _percent(t) if isinstance(t, Fraction) else _show(t)
+        shown_t = "not given" if t is _ABSENT else _percent(t) if isinstance(t, Fraction) else _show(t)
         threshold = right.key if isinstance(right, Threshold) else ""
         clause = (self.sources.get(threshold) or {}).get("clause", "") if threshold else ""
         right_text = written(right)

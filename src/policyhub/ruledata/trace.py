@@ -22,11 +22,13 @@ def threshold_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def threshold_sources(pack: Any, keys) -> list[pb.ThresholdSource]:
+def threshold_sources(pack: Any, keys, readers: dict[str, list[str]] | None = None) -> list[pb.ThresholdSource]:
+    """`readers`: rules_reading(pack), when the caller has it (the whole pack's, the same for every rule)."""
     from ..rules.thresholds import ThresholdError, lookup
 
     out = []
-    readers = rules_reading(pack)
+    if readers is None:
+        readers = rules_reading(pack)
     for key in keys:
         try:
             value = lookup(pack.thresholds_data, key)
@@ -93,6 +95,7 @@ def add_trace(decision: pb.Decision, pack: Any, kind: str, found: list, facts: l
             texts_by_rule.setdefault(index, []).append(text)
         for index, texts in texts_by_rule.items():
             conditions.setdefault(index, texts)
+    readers = None  # rules_reading(pack): worked out once, for the first rule that shows thresholds
     for index, rule in enumerate(pack.rules):
         texts = conditions.get(index, [])
         entry = decision.trace.add(
@@ -109,7 +112,9 @@ def add_trace(decision: pb.Decision, pack: Any, kind: str, found: list, facts: l
             continue
         entry.condition_words = spec.words
         entry.fact_type = spec.fact_type
-        entry.thresholds.extend(threshold_sources(pack, spec.reads))
+        if readers is None:
+            readers = rules_reading(pack)
+        entry.thresholds.extend(threshold_sources(pack, spec.reads, readers))
         if kind not in rule.kinds:
             continue
         for fact in facts:

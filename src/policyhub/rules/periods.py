@@ -35,18 +35,38 @@ def _last_day(month: Month) -> dt.date:
     return dt.date(month[0], month[1], calendar.monthrange(*month)[1])
 
 
+# A period's whole months and spans, kept by the period: several measures of one ledger ask for
+# them, and ledgers of one year share their period. Dates only; bounded (cleared when full), and a
+# period of more than ten years is worked out every time rather than kept.
+_KEPT: dict[tuple, tuple] = {}
+_KEPT_MOST, _KEPT_MONTHS = 1024, 120
+
+
+def _keep(key: tuple, value: tuple) -> tuple:
+    if len(value) <= _KEPT_MONTHS:
+        if len(_KEPT) >= _KEPT_MOST:
+            _KEPT.clear()
+        _KEPT[key] = value
+    return value
+
+
 def whole_months(start: dt.date, end: dt.date) -> list[Month]:
     """The months that lie entirely within start..end (both inclusive).
 
     Months are compared as (year, month) pairs, so no date past the calendar's end (9999-12-31) is made.
     """
+    found = _KEPT.get((start, end))
+    return list(found if found is not None else _keep((start, end), _whole_months(start, end)))
+
+
+def _whole_months(start: dt.date, end: dt.date) -> tuple[Month, ...]:
     months = []
     current, last = month_of(start), month_of(end)
     while current <= last:
         if dt.date(*current, 1) >= start and _last_day(current) <= end:
             months.append(current)
         current = _next_month(current)
-    return months
+    return tuple(months)
 
 
 def period(log: dict, path: str = "log.period") -> tuple[dt.date, dt.date]:
@@ -69,14 +89,18 @@ def period(log: dict, path: str = "log.period") -> tuple[dt.date, dt.date]:
 
 def whole_spans(start: dt.date, end: dt.date, months_per_span: int) -> list[tuple[Month, ...]]:
     """Whole calendar quarters (3) or half-years (6) within start..end, as tuples of months."""
-    months = set(whole_months(start, end))
-    spans = []
-    for year in range(start.year, end.year + 1):
-        for first in range(1, 13, months_per_span):
-            span = tuple((year, m) for m in range(first, first + months_per_span))
-            if all(m in months for m in span):
-                spans.append(span)
-    return spans
+    key = (start, end, months_per_span)
+    found = _KEPT.get(key)
+    if found is None:
+        months = set(whole_months(start, end))
+        spans = []
+        for year in range(start.year, end.year + 1):
+            for first in range(1, 13, months_per_span):
+                span = tuple((year, m) for m in range(first, first + months_per_span))
+                if all(m in months for m in span):
+                    spans.append(span)
+        found = _keep(key, tuple(spans))
+    return list(found)
 
 
 def span_label(span: tuple[Month, ...]) -> str:
@@ -97,6 +121,8 @@ def in_window(date: dt.date, first: tuple[int, int], last: tuple[int, int]) -> b
 def iter_dated(items: Iterable[dict], key: str = "date") -> Iterator[tuple[dict, dt.date]]:
     """Items whose `key` is a valid date, with that date."""
     for item in items:
-        when = day(item.get(key))
-        if when is not None:
-            yield item, when
+        text = item.get(key)
+        if text:  # day() written out: a ledger's activities are hundreds
+            when = parse_date(text)
+            if when is not None:
+                yield item, when

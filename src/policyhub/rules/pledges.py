@@ -34,9 +34,26 @@ _UNSPACED = _Unspaced()
 _phrase_cache: dict[tuple[str, ...], list[str]] = {}
 
 
+# Fullwidth punctuation and the ideographic space, each with what NFKC makes of it. Written so
+# before NFKC, a Chinese text holding no other compatibility character passes NFKC's quick check
+# instead of being decomposed and composed again (≈ 4 µs for 30 characters). The result is NFKC's
+# own: each is one character of combining class 0 whose whole decomposition is one such character,
+# so NFKC sees the same decomposed text either way.
+_FULLWIDTH = tuple((wide, unicodedata.normalize("NFKC", wide)) for wide in "，；：！？（）\u3000")
+if not all(len(narrow) == 1 and narrow == unicodedata.normalize("NFKD", wide)
+           and unicodedata.combining(wide) == unicodedata.combining(narrow) == 0 for wide, narrow in _FULLWIDTH):
+    raise AssertionError("this Python's Unicode data decomposes fullwidth punctuation otherwise")
+
+
 def normalized(text: str) -> str:
-    """Text compared "word for word": spaces and punctuation (Chinese and Latin) removed."""
-    return unicodedata.normalize("NFKC", text or "").translate(_UNSPACED)
+    """Text compared "word for word": NFKC, then spaces and punctuation (Chinese and Latin) removed."""
+    text = text or ""
+    for wide, narrow in _FULLWIDTH:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(_UNSPACED)
 
 
 def _hollow_cores(hollow_phrases: Iterable[str]) -> list[str]:

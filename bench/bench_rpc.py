@@ -138,7 +138,7 @@ def main(argv=None) -> int:
         hubs = {name: stack.enter_context(servers.policyhub(workers=1, grpc_server=kind, src=src))
                 for name, kind, src in hub_specs}
         echoes = ({kind: stack.enter_context(servers.echo(args.cases, args.seed, kind=kind)) for kind in KINDS}
-                  if "unary" in parts or "latency" in parts else {})
+                  if parts & {"unary", "latency", "stream"} else {})
         if "unary" in parts or "latency" in parts:
             for r in range(args.rounds):
                 for kind in KINDS[r % 2:] + KINDS[:r % 2]:  # which kind goes first alternates
@@ -165,6 +165,8 @@ def main(argv=None) -> int:
             local_rates: list[float] = []
             batch_rates: dict[str, list[float]] = {name: [] for name in names}
             stream_rates: dict[str, list[float]] = {name: [] for name in names}
+            # the bare echo's stream, read by the same client: what gRPC Python alone allows one stream
+            echo_stream: dict[str, list[float]] = {kind: [] for kind in KINDS}
             for r in range(args.rounds):
                 local_rates.append(local())
                 for name in names[r % len(names):] + names[:r % len(names)]:
@@ -172,6 +174,10 @@ def main(argv=None) -> int:
                         batch_rates[name].append(clients(hubs[name].target, "batch", args, 1, 2, hubs[name], name))
                     if "stream" in parts:
                         stream_rates[name].append(clients(hubs[name].target, "stream", args, 1, 1, hubs[name], name))
+                if "stream" in parts:
+                    for kind in KINDS:
+                        echo_stream[kind].append(clients(echoes[kind].target, "stream", args, 1, 1, echoes[kind],
+                                                         f"echo {kind}"))
             print(f"\n## EvaluateBatch ({args.batch} per message) and EvaluateStream, 1 worker, vs in-process")
             rows = [["in-process Evaluator.evaluate", common.fmt_rate(statistics.median(local_rates)), "1.00x", "",
                      f"{statistics.median(CPU['local']):.0f}"]]
@@ -183,6 +189,12 @@ def main(argv=None) -> int:
                                      f"{common.median_ratio(rates[name], local_rates):.2f}x",
                                      " ".join(f"{a / b:.2f}" for a, b in zip(rates[name], local_rates)),
                                      cpu_cell(kind, name)])
+            for kind in KINDS:
+                if echo_stream[kind]:
+                    rows.append([f"EvaluateStream, echo {kind} (no evaluation)", common.fmt_rate(statistics.median(echo_stream[kind])),
+                                 f"{common.median_ratio(echo_stream[kind], local_rates):.2f}x",
+                                 " ".join(f"{a / b:.2f}" for a, b in zip(echo_stream[kind], local_rates)),
+                                 cpu_cell("stream", f"echo {kind}")])
             print(common.table(["path", "submissions/s (median)", "vs in-process", "rounds", "worker CPU µs/submission"], rows))
             for label, rates, target in (("EvaluateBatch", batch_rates, BATCH_TARGET), ("EvaluateStream", stream_rates, STREAM_TARGET)):
                 best = max((n for n in names if rates[n] and not n.endswith("before")),

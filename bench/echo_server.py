@@ -1,10 +1,11 @@
 """A bare gRPC server with policyhub's service and message types that evaluates nothing.
 
 Evaluate answers each EvaluateRequest with the Decision policyhub gives for it, made once at
-start-up (the bench's generated ballots, looked up by request_id): the same message types and
+start-up, and EvaluateStream each message with that Decision in its Result (the bench's generated ballots, looked up by request_id): the same message types and
 sizes on the wire, a gRPC Python server of either kind (`--kind threads`: a thread pool;
 `--kind aio`: grpc.aio, the handler a coroutine on the event loop), and no policy work. The
-faster of the two is the ceiling for policyhub's unary RPC rate (bench_rpc.py measures both).
+faster of the two is the ceiling for policyhub's unary RPC rate (bench_rpc.py measures both); the
+echo's stream, read by the same client, is the ceiling of a stream's rate on gRPC Python.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import ballots  # noqa: E402
 import common  # noqa: E402
 
 from policyhub.domain.caseio import request_from_dict  # noqa: E402
+from policyhub.evaluation.assembly import result_wire  # noqa: E402
 from policyhub.evaluation.evaluator import Evaluator  # noqa: E402
 from policyhub.packs.registry import PackRegistry  # noqa: E402
 from policyhub.v1 import policyhub_pb2  # noqa: E402
@@ -42,7 +44,16 @@ def add_echo(server: grpc.Server, decisions: dict[str, bytes]) -> None:
         request_deserializer=policyhub_pb2.EvaluateRequest.FromString,
         response_serializer=lambda data: data,
     )
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, {"Evaluate": evaluate}),))
+
+    def stream(requests, context):  # one answer per message, in order, as it is read
+        for index, request in enumerate(requests):
+            yield result_wire(index, request.request_id, decision=decisions[request.request_id])
+
+    evaluate_stream = grpc.stream_stream_rpc_method_handler(
+        stream, request_deserializer=policyhub_pb2.EvaluateRequest.FromString, response_serializer=lambda data: data,
+    )
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(
+        SERVICE, {"Evaluate": evaluate, "EvaluateStream": evaluate_stream}),))
 
 
 def add_aio_echo(server: grpc.aio.Server, decisions: dict[str, bytes]) -> None:
@@ -53,7 +64,18 @@ def add_aio_echo(server: grpc.aio.Server, decisions: dict[str, bytes]) -> None:
     evaluate = grpc.unary_unary_rpc_method_handler(
         answer, request_deserializer=policyhub_pb2.EvaluateRequest.FromString, response_serializer=lambda data: data,
     )
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, {"Evaluate": evaluate}),))
+
+    async def stream(requests, context):
+        index = 0
+        async for request in requests:
+            yield result_wire(index, request.request_id, decision=decisions[request.request_id])
+            index += 1
+
+    evaluate_stream = grpc.stream_stream_rpc_method_handler(
+        stream, request_deserializer=policyhub_pb2.EvaluateRequest.FromString, response_serializer=lambda data: data,
+    )
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(
+        SERVICE, {"Evaluate": evaluate, "EvaluateStream": evaluate_stream}),))
 
 
 async def serve_aio(decisions: dict[str, bytes]) -> None:

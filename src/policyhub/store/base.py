@@ -63,9 +63,10 @@ INSERT_ROWS = 100
 # `request_id = ?` excludes '' and would scan the whole table instead.
 _LATEST_IN_SLOT = ("SELECT locality, subject, kind, year, decision_id FROM decisions WHERE locality = ? AND subject = ?"
                    " AND kind = ? AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1")
-_HEAD_AND_SLOT = ("SELECT h.seq, h.hash, (SELECT decision_id FROM decisions WHERE locality = ? AND subject = ? AND kind = ?"
+_HEAD_AND_SLOT = ("SELECT h.seq, h.hash, h.recorded_at, (SELECT decision_id FROM decisions WHERE locality = ? AND subject = ? AND kind = ?"
                   " AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1)"
-                  " FROM (SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1) AS h")
+                  " FROM (SELECT seq, hash, recorded_at FROM decisions ORDER BY seq DESC LIMIT 1) AS h")
+_HEAD = "SELECT seq, hash, recorded_at FROM decisions ORDER BY seq DESC LIMIT 1"
 LIST_FILTERS = {"subject": "subject = ? AND subject <> ''", "locality": "locality = ?", "pack_id": "pack_id = ?",
                 "pack_version": "pack_version = ?", "kind": "kind = ?",
                 "recorded_from": "recorded_at >= ?", "recorded_to": "recorded_at < ?"}
@@ -172,17 +173,19 @@ class SQLStore:
             cursor.execute(self._sql(_HEAD_AND_SLOT), slot)
             found = cursor.fetchone()
             if found is None:  # no record (none yet, or retention removed all): none in the slot either
-                head, latest = self._anchor(cursor), {}
+                head, latest = (*self._anchor(cursor), ""), {}
             else:
-                head, latest = found[:2], ({slot: found[2]} if found[2] is not None else {})
+                head, latest = found[:3], ({slot: found[3]} if found[3] is not None else {})
             earlier: dict[str, dict] = {}
         else:
-            cursor.execute("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")
-            head = cursor.fetchone() or self._anchor(cursor)
+            cursor.execute(_HEAD)
+            head = cursor.fetchone() or (*self._anchor(cursor), "")
             earlier = self._by_request_ids(cursor, request_ids)
             latest = self._latest_in_slots(cursor, slots)
         seq, prev = int(head[0]), head[1]
-        recorded_at = now_iso()
+        # Never before the record it follows (a clock stepped back, another machine's clock behind):
+        # recorded_at rises with seq, so a time range is a seq range (`list`) and retention a prefix.
+        recorded_at = max(now_iso(), head[2])
         outcomes: list[Outcome] = []
         inserts = []
         for item in pending:
@@ -278,13 +281,43 @@ class SQLStore:
         return rows[0] if rows else None
 
     def list(self, filters: dict[str, Any], after_seq: int = 0, limit: int = 50) -> list[dict]:
-        clauses, params = ["seq > ?"], [after_seq]
-        for name, value in filters.items():
-            if value not in (None, ""):
-                clauses.append(LIST_FILTERS[name])
-                params.append(value)
-        sql = _SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY seq LIMIT ?"
-        return self._run(lambda cursor: self._rows(cursor, sql, (*params, limit)))
+        def work(cursor):
+            clauses, params = ["seq > ?"], [after_seq]
+            if filters.get("recorded_from") or filters.get("recorded_to"):
+                bounds = self._seq_range(cursor, filters.get("recorded_from"), filters.get("recorded_to"))
+                if bounds is None:  # no record in the time range
+                    return []
+                clauses[0] = "seq > ? AND seq <= ?"
+                params = [max(after_seq, bounds[0] - 1), bounds[1]]
+            for name, value in filters.items():
+                if value not in (None, ""):
+                    clauses.append(LIST_FILTERS[name])
+                    params.append(value)
+            sql = _SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY seq LIMIT ?"
+            return self._rows(cursor, sql, (*params, limit))
+        return self._run(work)
+
+    def _seq_range(self, cursor, recorded_from: str | None, recorded_to: str | None) -> tuple[int, int] | None:
+        """The first and last seq recorded in [from, to), each one probe of the recorded_at index
+        (recorded_at rises with seq: `_append`), or None when no record is. With these bounds a time
+        range is read as a seq range, not by scanning the table in seq order for rows in it."""
+        first, last = 1, None
+        if recorded_from:
+            cursor.execute(self._sql("SELECT MIN(seq) FROM decisions WHERE recorded_at = "
+                                     "(SELECT MIN(recorded_at) FROM decisions WHERE recorded_at >= ?)"), (recorded_from,))
+            first = cursor.fetchone()[0]
+            if first is None:
+                return None
+        if recorded_to:
+            cursor.execute(self._sql("SELECT MAX(seq) FROM decisions WHERE recorded_at = "
+                                     "(SELECT MAX(recorded_at) FROM decisions WHERE recorded_at < ?)"), (recorded_to,))
+            last = cursor.fetchone()[0]
+        else:
+            cursor.execute("SELECT MAX(seq) FROM decisions")
+            last = cursor.fetchone()[0]
+        if last is None or last < first:
+            return None
+        return first, last
 
     def history(self, locality: str, subject: str, kind: str, before_year: int) -> builtins.list[tuple[int, str, str]]:  # `list` is a method here
         """(year, grade, decision id) per earlier year: the latest decision of each year (a later one

@@ -1,5 +1,6 @@
 """ListDecisions by time range on each backend: the records recorded in [from, to), paged, read as a
-seq range (recorded_at rises with seq, even when the clock steps back), not a scan of the table."""
+seq range found by a binary search on seq (recorded_at rises with seq, even when the clock steps
+back), not a scan of the table."""
 
 from __future__ import annotations
 
@@ -72,8 +73,9 @@ def test_recorded_at_never_goes_back_so_a_range_still_finds_every_record(store, 
 
 
 def test_a_time_range_holding_nothing_reads_a_few_index_entries_not_the_table(store, clock, store_url):
-    """SQLite counts the virtual-machine steps a statement takes (a progress handler called every
-    step): an empty range costs the same at 200 and at 4,000 records; a scan would take 20x."""
+    """SQLite counts the virtual-machine steps its statements take (a progress handler called every
+    step): an empty range costs a binary search's few more probes at 4,000 records than at 200; a
+    scan in seq order would take 20x."""
     if not store_url.startswith("sqlite:///"):
         pytest.skip("counted with SQLite's progress handler; PostgreSQL runs the same statements")
     steps = []
@@ -99,4 +101,4 @@ def test_a_time_range_holding_nothing_reads_a_few_index_entries_not_the_table(st
     for start in range(200, 4000, 100):
         _append(store, clock, T2, range(start, start + 100))
     steps.append(listed_steps())
-    assert steps[1] < steps[0] * 2 + 50, steps
+    assert steps[1] < steps[0] * 2, steps

@@ -67,6 +67,14 @@ _HEAD_AND_SLOT = ("SELECT h.seq, h.hash, h.recorded_at, (SELECT decision_id FROM
                   " AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1)"
                   " FROM (SELECT seq, hash, recorded_at FROM decisions ORDER BY seq DESC LIMIT 1) AS h")
 _HEAD = "SELECT seq, hash, recorded_at FROM decisions ORDER BY seq DESC LIMIT 1"
+# A binary search for the first seq recorded at or after an instant, in [low, high) (high: none):
+# each step probes the record at the middle (the first at or after it, were seq ever to have a gap).
+_PROBE = "(SELECT recorded_at FROM decisions WHERE seq >= (low + high) / 2 ORDER BY seq LIMIT 1)"
+_FIRST_AT_OR_AFTER = (
+    "WITH RECURSIVE search(low, high) AS (SELECT CAST(? AS BIGINT), CAST(? AS BIGINT) UNION ALL"
+    f" SELECT CASE WHEN {_PROBE} >= ? THEN low ELSE (low + high) / 2 + 1 END,"
+    f" CASE WHEN {_PROBE} >= ? THEN (low + high) / 2 ELSE high END FROM search WHERE low < high)"
+    " SELECT MAX(low) FROM search")
 LIST_FILTERS = {"subject": "subject = ? AND subject <> ''", "locality": "locality = ?", "pack_id": "pack_id = ?",
                 "pack_version": "pack_version = ?", "kind": "kind = ?",
                 "recorded_from": "recorded_at >= ?", "recorded_to": "recorded_at < ?"}
@@ -251,10 +259,10 @@ class SQLStore:
         """Retention: remove the oldest records recorded before `cutoff` (a prefix of the chain) and
         move the anchor to the last one removed, so the chain still verifies from there."""
         def work(cursor):
-            cursor.execute(self._sql("SELECT MAX(seq) FROM decisions WHERE recorded_at < ?"), (cutoff,))
-            last = cursor.fetchone()[0]
-            if last is None:
+            bounds = self._seq_range(cursor, None, cutoff)  # recorded before the cutoff: a prefix
+            if bounds is None:
                 return 0
+            last = bounds[1]
             cursor.execute(self._sql("SELECT hash FROM decisions WHERE seq = ?"), (last,))
             last_hash = cursor.fetchone()[0]
             cursor.execute(self._sql("SELECT COUNT(*) FROM decisions WHERE seq <= ?"), (last,))
@@ -298,26 +306,29 @@ class SQLStore:
         return self._run(work)
 
     def _seq_range(self, cursor, recorded_from: str | None, recorded_to: str | None) -> tuple[int, int] | None:
-        """The first and last seq recorded in [from, to), each one probe of the recorded_at index
-        (recorded_at rises with seq: `_append`), or None when no record is. With these bounds a time
-        range is read as a seq range, not by scanning the table in seq order for rows in it."""
-        first, last = 1, None
+        """The first and last seq recorded in [from, to), or None when no record is: a time range
+        read as a seq range, not by scanning the table in seq order for rows in it."""
+        # two sub-selects: SQLite answers a lone MIN or MAX from the B-tree's end, both together by a scan
+        cursor.execute("SELECT (SELECT MIN(seq) FROM decisions), (SELECT MAX(seq) FROM decisions)")
+        first, last = cursor.fetchone()
+        if first is None:
+            return None
         if recorded_from:
-            cursor.execute(self._sql("SELECT MIN(seq) FROM decisions WHERE recorded_at = "
-                                     "(SELECT MIN(recorded_at) FROM decisions WHERE recorded_at >= ?)"), (recorded_from,))
-            first = cursor.fetchone()[0]
+            first = self._first_at_or_after(cursor, recorded_from, first, last)
             if first is None:
                 return None
         if recorded_to:
-            cursor.execute(self._sql("SELECT MAX(seq) FROM decisions WHERE recorded_at = "
-                                     "(SELECT MAX(recorded_at) FROM decisions WHERE recorded_at < ?)"), (recorded_to,))
-            last = cursor.fetchone()[0]
-        else:
-            cursor.execute("SELECT MAX(seq) FROM decisions")
-            last = cursor.fetchone()[0]
-        if last is None or last < first:
-            return None
-        return first, last
+            after = self._first_at_or_after(cursor, recorded_to, first, last)
+            last = after - 1 if after is not None else last
+        return (first, last) if last >= first else None
+
+    def _first_at_or_after(self, cursor, instant: str, low: int, high: int) -> int | None:
+        """The first seq in [low, high] recorded at or after `instant`, None if none: a binary
+        search on seq (recorded_at rises with seq: `_append`), a primary-key probe per step, all in
+        one statement (one round trip on PostgreSQL)."""
+        cursor.execute(self._sql(_FIRST_AT_OR_AFTER), (low, high + 1, instant, instant))
+        found = cursor.fetchone()[0]
+        return None if found is None or found > high else int(found)
 
     def history(self, locality: str, subject: str, kind: str, before_year: int) -> builtins.list[tuple[int, str, str]]:  # `list` is a method here
         """(year, grade, decision id) per earlier year: the latest decision of each year (a later one

@@ -80,6 +80,14 @@ LIST_FILTERS = {"subject": "subject = ? AND subject <> ''", "locality": "localit
                 "recorded_from": "recorded_at >= ?", "recorded_to": "recorded_at < ?"}
 
 
+class _Holder:
+    """A connection and the generation it was opened in (see renew_connections)."""
+
+    def __init__(self) -> None:
+        self.conn = None
+        self.generation = 0
+
+
 class SQLStore:
     """A decision store over a DB-API connection per thread; subclasses connect and lock."""
 
@@ -87,7 +95,13 @@ class SQLStore:
     placeholder = "?"
 
     def __init__(self) -> None:
-        self._local = threading.local()
+        self._local = threading.local()  # each thread's connection, for reads and rare writes
+        # The appends' one connection, whichever thread commits (a group commit's leader, a batch):
+        # its page cache stays warm from one commit to the next. With a connection per thread, each
+        # commit ran on a connection another thread's commit had made stale, and SQLite threw its
+        # cache away and read the pages it needed again (several preads per commit under load).
+        self._appender = _Holder()
+        self._append_lock = threading.Lock()
         self._archived: set[str] = set()
         self._generation = 0  # renew_connections: connections of an older generation are replaced
 
@@ -109,14 +123,15 @@ class SQLStore:
     def _sql(self, sql: str) -> str:
         return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
 
-    def _conn(self):
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and self._local.generation != self._generation:
-            self._drop_connection()
+    def _conn(self, holder=None):
+        holder = self._local if holder is None else holder
+        conn = getattr(holder, "conn", None)
+        if conn is not None and holder.generation != self._generation:
+            self._drop_connection(holder)
             conn = None
         if conn is None:
-            conn = self._local.conn = self._connect()
-            self._local.generation = self._generation
+            conn = holder.conn = self._connect()
+            holder.generation = self._generation
         return conn
 
     def renew_connections(self) -> None:
@@ -124,19 +139,21 @@ class SQLStore:
         and a connection a thread opened before it (one that had no call fail) may be dead."""
         self._generation += 1
 
-    def _drop_connection(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
+    def _drop_connection(self, holder=None) -> None:
+        holder = self._local if holder is None else holder
+        conn = getattr(holder, "conn", None)
+        holder.conn = None
         if conn is not None:
             try:
                 conn.close()
             except Exception:
                 pass
 
-    def _run(self, work, write: bool = False):
-        """`work(cursor)` in one transaction; store failures become StoreUnavailable."""
+    def _run(self, work, write: bool = False, holder=None):
+        """`work(cursor)` in one transaction on the thread's connection (or `holder`'s); store
+        failures become StoreUnavailable."""
         try:
-            conn = self._conn()
+            conn = self._conn(holder)
             cursor = conn.cursor()
             try:
                 if write:
@@ -154,7 +171,7 @@ class SQLStore:
             raise
         except Exception as exc:
             if self._unavailable(exc):
-                self._drop_connection()  # a fresh one next time (the server may be back)
+                self._drop_connection(holder)  # a fresh one next time (the server may be back)
                 raise StoreUnavailable(f"decision store unavailable: {type(exc).__name__}: {exc}".strip()) from None
             raise
 
@@ -164,11 +181,14 @@ class SQLStore:
 
     def close(self) -> None:
         self._drop_connection()
+        with self._append_lock:
+            self._drop_connection(self._appender)
 
     # -- writing --------------------------------------------------------------------------------
     def append(self, pending: list[Pending]) -> list[Outcome]:
         """Append the records in one transaction, after the chain's head; idempotent by request id."""
-        return self._run(lambda cursor: self._append(cursor, pending), write=True)
+        with self._append_lock:  # this process's appends one at a time, on one connection
+            return self._run(lambda cursor: self._append(cursor, pending), write=True, holder=self._appender)
 
     def _append(self, cursor, pending: list[Pending]) -> list[Outcome]:
         # A few statements per transaction whatever its size (a round trip each on PostgreSQL):

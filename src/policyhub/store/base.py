@@ -96,10 +96,11 @@ class SQLStore:
 
     def __init__(self) -> None:
         self._local = threading.local()  # each thread's connection, for reads and rare writes
-        # The appends' one connection, whichever thread commits (a group commit's leader, a batch):
-        # its page cache stays warm from one commit to the next. With a connection per thread, each
-        # commit ran on a connection another thread's commit had made stale, and SQLite threw its
-        # cache away and read the pages it needed again (several preads per commit under load).
+        # The unary group commit's connection, whichever thread leads it: its page cache stays warm
+        # from one commit to the next. On the leader's own connection, each commit mostly ran on a
+        # connection another thread's commit had made stale, and SQLite threw its cache away and
+        # read the pages it needed again (several preads per commit under load). Batches keep
+        # their thread's connection: measured slower on the shared one (bench/README.md).
         self._appender = _Holder()
         self._append_lock = threading.Lock()
         self._archived: set[str] = set()
@@ -185,9 +186,13 @@ class SQLStore:
             self._drop_connection(self._appender)
 
     # -- writing --------------------------------------------------------------------------------
-    def append(self, pending: list[Pending]) -> list[Outcome]:
-        """Append the records in one transaction, after the chain's head; idempotent by request id."""
-        with self._append_lock:  # this process's appends one at a time, on one connection
+    def append(self, pending: list[Pending], shared: bool = False) -> list[Outcome]:
+        """Append the records in one transaction, after the chain's head; idempotent by request id.
+        `shared`: on the connection the unary group commit's leaders share (whichever thread leads),
+        not the calling thread's own."""
+        if not shared:
+            return self._run(lambda cursor: self._append(cursor, pending), write=True)
+        with self._append_lock:
             return self._run(lambda cursor: self._append(cursor, pending), write=True, holder=self._appender)
 
     def _append(self, cursor, pending: list[Pending]) -> list[Outcome]:

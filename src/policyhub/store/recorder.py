@@ -259,7 +259,7 @@ class Recorder:
         self._health_lock = threading.Lock()
         self.healthy = True
         self.on_health = None  # called with True/False when the store goes down or comes back
-        self._commits = GroupCommit(lambda pending: self._guard(self.store.append, pending))
+        self._commits = GroupCommit(lambda pending: self._guard(self.store.append, pending, True))
         self._loop_commits: LoopCommits | None = None
 
     # -- before derive --------------------------------------------------------------------------

@@ -54,8 +54,9 @@ def test_a_store_made_before_0002_upgrades_and_keeps_its_chain(registry, store_u
     before = list(old.rows())
     old.close()
 
-    assert apply_migrations(_yoyo_url(store_url)) == ["0002_seq_as_rowid"]
-    assert _indexes(store_url) == indexes  # the same named indexes, made again on SQLite
+    assert apply_migrations(_yoyo_url(store_url)) == ["0002_seq_as_rowid", "0003_no_recorded_at_index"]
+    # the same named indexes (made again on SQLite) but recorded_at's: time ranges search seq
+    assert _indexes(store_url) == indexes - {"decisions_recorded_at"} and "decisions_recorded_at" in indexes
     store, pseudonymise = open_store(config, migrate=True)  # nothing left to apply
     try:
         assert list(store.rows()) == before
@@ -76,20 +77,26 @@ def test_a_store_made_before_0002_upgrades_and_keeps_its_chain(registry, store_u
         result = chain.verify(store.rows(), store.anchor())
         assert result.ok and result.records == 3 and result.head_seq == 3
         assert store.get(second.decision_id)["prev_hash"] == before[-1]["hash"]
+        # a time range over records from before and after the upgrade
+        assert [r["decision_id"] for r in store.list({"recorded_from": before[0]["recorded_at"]})] == \
+            [before[0]["decision_id"], before[1]["decision_id"], second.decision_id]
+        assert [r["decision_id"] for r in store.list({"recorded_to": before[1]["recorded_at"]})] == \
+            [r["decision_id"] for r in before if r["recorded_at"] < before[1]["recorded_at"]]
     finally:
         store.close()
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
-def test_0002_rolls_back_to_the_shape_before(store_url):
+def test_0003_and_0002_roll_back_to_the_shape_before(store_url):
     from yoyo import get_backend, read_migrations
 
     apply_migrations(store_url)
-    indexes = _indexes(store_url)
+    indexes = _indexes(store_url) | {"decisions_recorded_at"}
     backend = get_backend(store_url)
     try:
         with backend.lock():
-            backend.rollback_migrations(read_migrations(str(MIGRATIONS)).filter(lambda m: m.id == "0002_seq_as_rowid"))
+            for newest_first in ("0003_no_recorded_at_index", "0002_seq_as_rowid"):
+                backend.rollback_migrations(read_migrations(str(MIGRATIONS)).filter(lambda m: m.id == newest_first))
     finally:
         backend.connection.close()
     conn = sqlite3.connect(store_url[len("sqlite:///"):])

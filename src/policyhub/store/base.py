@@ -63,12 +63,29 @@ INSERT_ROWS = 100
 # `request_id = ?` excludes '' and would scan the whole table instead.
 _LATEST_IN_SLOT = ("SELECT locality, subject, kind, year, decision_id FROM decisions WHERE locality = ? AND subject = ?"
                    " AND kind = ? AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1")
-_HEAD_AND_SLOT = ("SELECT h.seq, h.hash, (SELECT decision_id FROM decisions WHERE locality = ? AND subject = ? AND kind = ?"
+_HEAD_AND_SLOT = ("SELECT h.seq, h.hash, h.recorded_at, (SELECT decision_id FROM decisions WHERE locality = ? AND subject = ? AND kind = ?"
                   " AND year = ? AND subject <> '' ORDER BY seq DESC LIMIT 1)"
-                  " FROM (SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1) AS h")
+                  " FROM (SELECT seq, hash, recorded_at FROM decisions ORDER BY seq DESC LIMIT 1) AS h")
+_HEAD = "SELECT seq, hash, recorded_at FROM decisions ORDER BY seq DESC LIMIT 1"
+# A binary search for the first seq recorded at or after an instant, in [low, high) (high: none):
+# each step probes the record at the middle (the first at or after it, were seq ever to have a gap).
+_PROBE = "(SELECT recorded_at FROM decisions WHERE seq >= (low + high) / 2 ORDER BY seq LIMIT 1)"
+_FIRST_AT_OR_AFTER = (
+    "WITH RECURSIVE search(low, high) AS (SELECT CAST(? AS BIGINT), CAST(? AS BIGINT) UNION ALL"
+    f" SELECT CASE WHEN {_PROBE} >= ? THEN low ELSE (low + high) / 2 + 1 END,"
+    f" CASE WHEN {_PROBE} >= ? THEN (low + high) / 2 ELSE high END FROM search WHERE low < high)"
+    " SELECT MAX(low) FROM search")
 LIST_FILTERS = {"subject": "subject = ? AND subject <> ''", "locality": "locality = ?", "pack_id": "pack_id = ?",
                 "pack_version": "pack_version = ?", "kind": "kind = ?",
                 "recorded_from": "recorded_at >= ?", "recorded_to": "recorded_at < ?"}
+
+
+class _Holder:
+    """A connection and the generation it was opened in (see renew_connections)."""
+
+    def __init__(self) -> None:
+        self.conn = None
+        self.generation = 0
 
 
 class SQLStore:
@@ -78,7 +95,14 @@ class SQLStore:
     placeholder = "?"
 
     def __init__(self) -> None:
-        self._local = threading.local()
+        self._local = threading.local()  # each thread's connection, for reads and rare writes
+        # The unary group commit's connection, whichever thread leads it: its page cache stays warm
+        # from one commit to the next. On the leader's own connection, each commit mostly ran on a
+        # connection another thread's commit had made stale, and SQLite threw its cache away and
+        # read the pages it needed again (several preads per commit under load). Batches keep
+        # their thread's connection: measured slower on the shared one (bench/README.md).
+        self._appender = _Holder()
+        self._append_lock = threading.Lock()
         self._archived: set[str] = set()
         self._generation = 0  # renew_connections: connections of an older generation are replaced
 
@@ -100,14 +124,15 @@ class SQLStore:
     def _sql(self, sql: str) -> str:
         return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
 
-    def _conn(self):
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and self._local.generation != self._generation:
-            self._drop_connection()
+    def _conn(self, holder=None):
+        holder = self._local if holder is None else holder
+        conn = getattr(holder, "conn", None)
+        if conn is not None and holder.generation != self._generation:
+            self._drop_connection(holder)
             conn = None
         if conn is None:
-            conn = self._local.conn = self._connect()
-            self._local.generation = self._generation
+            conn = holder.conn = self._connect()
+            holder.generation = self._generation
         return conn
 
     def renew_connections(self) -> None:
@@ -115,19 +140,21 @@ class SQLStore:
         and a connection a thread opened before it (one that had no call fail) may be dead."""
         self._generation += 1
 
-    def _drop_connection(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
+    def _drop_connection(self, holder=None) -> None:
+        holder = self._local if holder is None else holder
+        conn = getattr(holder, "conn", None)
+        holder.conn = None
         if conn is not None:
             try:
                 conn.close()
             except Exception:
                 pass
 
-    def _run(self, work, write: bool = False):
-        """`work(cursor)` in one transaction; store failures become StoreUnavailable."""
+    def _run(self, work, write: bool = False, holder=None):
+        """`work(cursor)` in one transaction on the thread's connection (or `holder`'s); store
+        failures become StoreUnavailable."""
         try:
-            conn = self._conn()
+            conn = self._conn(holder)
             cursor = conn.cursor()
             try:
                 if write:
@@ -145,7 +172,7 @@ class SQLStore:
             raise
         except Exception as exc:
             if self._unavailable(exc):
-                self._drop_connection()  # a fresh one next time (the server may be back)
+                self._drop_connection(holder)  # a fresh one next time (the server may be back)
                 raise StoreUnavailable(f"decision store unavailable: {type(exc).__name__}: {exc}".strip()) from None
             raise
 
@@ -155,11 +182,18 @@ class SQLStore:
 
     def close(self) -> None:
         self._drop_connection()
+        with self._append_lock:
+            self._drop_connection(self._appender)
 
     # -- writing --------------------------------------------------------------------------------
-    def append(self, pending: list[Pending]) -> list[Outcome]:
-        """Append the records in one transaction, after the chain's head; idempotent by request id."""
-        return self._run(lambda cursor: self._append(cursor, pending), write=True)
+    def append(self, pending: list[Pending], shared: bool = False) -> list[Outcome]:
+        """Append the records in one transaction, after the chain's head; idempotent by request id.
+        `shared`: on the connection the unary group commit's leaders share (whichever thread leads),
+        not the calling thread's own."""
+        if not shared:
+            return self._run(lambda cursor: self._append(cursor, pending), write=True)
+        with self._append_lock:
+            return self._run(lambda cursor: self._append(cursor, pending), write=True, holder=self._appender)
 
     def _append(self, cursor, pending: list[Pending]) -> list[Outcome]:
         # A few statements per transaction whatever its size (a round trip each on PostgreSQL):
@@ -172,17 +206,19 @@ class SQLStore:
             cursor.execute(self._sql(_HEAD_AND_SLOT), slot)
             found = cursor.fetchone()
             if found is None:  # no record (none yet, or retention removed all): none in the slot either
-                head, latest = self._anchor(cursor), {}
+                head, latest = (*self._anchor(cursor), ""), {}
             else:
-                head, latest = found[:2], ({slot: found[2]} if found[2] is not None else {})
+                head, latest = found[:3], ({slot: found[3]} if found[3] is not None else {})
             earlier: dict[str, dict] = {}
         else:
-            cursor.execute("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")
-            head = cursor.fetchone() or self._anchor(cursor)
+            cursor.execute(_HEAD)
+            head = cursor.fetchone() or (*self._anchor(cursor), "")
             earlier = self._by_request_ids(cursor, request_ids)
             latest = self._latest_in_slots(cursor, slots)
         seq, prev = int(head[0]), head[1]
-        recorded_at = now_iso()
+        # Never before the record it follows (a clock stepped back, another machine's clock behind):
+        # recorded_at rises with seq, so a time range is a seq range (`list`) and retention a prefix.
+        recorded_at = max(now_iso(), head[2])
         outcomes: list[Outcome] = []
         inserts = []
         for item in pending:
@@ -248,10 +284,10 @@ class SQLStore:
         """Retention: remove the oldest records recorded before `cutoff` (a prefix of the chain) and
         move the anchor to the last one removed, so the chain still verifies from there."""
         def work(cursor):
-            cursor.execute(self._sql("SELECT MAX(seq) FROM decisions WHERE recorded_at < ?"), (cutoff,))
-            last = cursor.fetchone()[0]
-            if last is None:
+            bounds = self._seq_range(cursor, None, cutoff)  # recorded before the cutoff: a prefix
+            if bounds is None:
                 return 0
+            last = bounds[1]
             cursor.execute(self._sql("SELECT hash FROM decisions WHERE seq = ?"), (last,))
             last_hash = cursor.fetchone()[0]
             cursor.execute(self._sql("SELECT COUNT(*) FROM decisions WHERE seq <= ?"), (last,))
@@ -278,13 +314,46 @@ class SQLStore:
         return rows[0] if rows else None
 
     def list(self, filters: dict[str, Any], after_seq: int = 0, limit: int = 50) -> list[dict]:
-        clauses, params = ["seq > ?"], [after_seq]
-        for name, value in filters.items():
-            if value not in (None, ""):
-                clauses.append(LIST_FILTERS[name])
-                params.append(value)
-        sql = _SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY seq LIMIT ?"
-        return self._run(lambda cursor: self._rows(cursor, sql, (*params, limit)))
+        def work(cursor):
+            clauses, params = ["seq > ?"], [after_seq]
+            if filters.get("recorded_from") or filters.get("recorded_to"):
+                bounds = self._seq_range(cursor, filters.get("recorded_from"), filters.get("recorded_to"))
+                if bounds is None:  # no record in the time range
+                    return []
+                clauses[0] = "seq > ? AND seq <= ?"
+                params = [max(after_seq, bounds[0] - 1), bounds[1]]
+            for name, value in filters.items():
+                if value not in (None, ""):
+                    clauses.append(LIST_FILTERS[name])
+                    params.append(value)
+            sql = _SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY seq LIMIT ?"
+            return self._rows(cursor, sql, (*params, limit))
+        return self._run(work)
+
+    def _seq_range(self, cursor, recorded_from: str | None, recorded_to: str | None) -> tuple[int, int] | None:
+        """The first and last seq recorded in [from, to), or None when no record is: a time range
+        read as a seq range, not by scanning the table in seq order for rows in it."""
+        # two sub-selects: SQLite answers a lone MIN or MAX from the B-tree's end, both together by a scan
+        cursor.execute("SELECT (SELECT MIN(seq) FROM decisions), (SELECT MAX(seq) FROM decisions)")
+        first, last = cursor.fetchone()
+        if first is None:
+            return None
+        if recorded_from:
+            first = self._first_at_or_after(cursor, recorded_from, first, last)
+            if first is None:
+                return None
+        if recorded_to:
+            after = self._first_at_or_after(cursor, recorded_to, first, last)
+            last = after - 1 if after is not None else last
+        return (first, last) if last >= first else None
+
+    def _first_at_or_after(self, cursor, instant: str, low: int, high: int) -> int | None:
+        """The first seq in [low, high] recorded at or after `instant`, None if none: a binary
+        search on seq (recorded_at rises with seq: `_append`), a primary-key probe per step, all in
+        one statement (one round trip on PostgreSQL)."""
+        cursor.execute(self._sql(_FIRST_AT_OR_AFTER), (low, high + 1, instant, instant))
+        found = cursor.fetchone()[0]
+        return None if found is None or found > high else int(found)
 
     def history(self, locality: str, subject: str, kind: str, before_year: int) -> builtins.list[tuple[int, str, str]]:  # `list` is a method here
         """(year, grade, decision id) per earlier year: the latest decision of each year (a later one

@@ -131,13 +131,18 @@ def canonical_input(request: pb.EvaluateRequest) -> bytes:
 
 
 class _Slot:
+    """A call's record in the group commit. `done` is a bare lock, held from the start and released
+    once (its record committed, or the lead handed to it): a follower's wait is one acquire, where
+    an Event built a Condition and a waiter lock per call."""
+
     __slots__ = ("pending", "outcome", "error", "lead", "done")
 
     def __init__(self, pending: Pending) -> None:
         self.pending, self.lead = pending, False
         self.outcome: Outcome | None = None
         self.error: BaseException | None = None
-        self.done = threading.Event()
+        self.done = threading.Lock()
+        self.done.acquire()
 
     def result(self) -> Outcome:
         if self.error is not None:
@@ -165,7 +170,7 @@ class GroupCommit:
             lead = not self._busy
             self._busy = True
         if not lead:
-            slot.done.wait()
+            slot.done.acquire()  # until its commit is done, or the lead is handed to it
             if not slot.lead:
                 return slot.result()
         with self._lock:  # the leader: everything queued so far, its own record included
@@ -180,12 +185,12 @@ class GroupCommit:
             member.outcome = outcomes[index] if outcomes is not None else None
             member.error = error
             if member is not slot:
-                member.done.set()
+                member.done.release()
         with self._lock:
             if self._queue:  # queued during this commit: hand the lead to the first of them
                 follower = self._queue[0]
                 follower.lead = True
-                follower.done.set()
+                follower.done.release()
             else:
                 self._busy = False
         return slot.result()
@@ -254,7 +259,7 @@ class Recorder:
         self._health_lock = threading.Lock()
         self.healthy = True
         self.on_health = None  # called with True/False when the store goes down or comes back
-        self._commits = GroupCommit(lambda pending: self._guard(self.store.append, pending))
+        self._commits = GroupCommit(lambda pending: self._guard(self.store.append, pending, True))
         self._loop_commits: LoopCommits | None = None
 
     # -- before derive --------------------------------------------------------------------------

@@ -307,7 +307,7 @@ def test_sigterm_flips_health_then_finishes_in_flight_calls_and_exits_0():
             status = health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
             if status == health_pb2.HealthCheckResponse.NOT_SERVING:
                 break
-            assert time.monotonic() < deadline, "health never said NOT_SERVING"
+            assert time.monotonic() < deadline, "health never said NOT_SERVING:\n" + "\n".join(server.log_lines[-20:])
             time.sleep(0.05)
         caller.join(120)
         assert len(answers) == 1 and len(answers[0].results) == 40

@@ -197,6 +197,19 @@ def run_worker(config: ServerConfig, index: int, control=None, metrics_pipe=None
     log.info("worker_stopped", worker=index)
 
 
+def wait_handling_signals(event: threading.Event, poll: float = 0.2) -> None:
+    """Block the main thread until `event` is set, running signal handlers meanwhile.
+
+    Not a bare `event.wait()`: when SIGTERM lands on one of the busy evaluating threads (the kernel
+    may pick any thread that does not block it), CPython only flags it for the main thread, and a
+    main thread asleep in an untimed lock wait never looks — the worker kept serving (health
+    SERVING) through a drain it had been told to start. Waking every `poll` seconds runs the
+    pending handler within that time.
+    """
+    while not event.wait(poll):
+        pass
+
+
 def _serving(config: ServerConfig, index: int, control, evaluator: Evaluator, recorder, source: PackSource,
              health_servicer, port: int, stopped: threading.Event, draining: threading.Event) -> None:
     """Once the server has started: reloads, SERVING, the store's watcher, the `worker_serving` line."""
@@ -228,7 +241,7 @@ def _serve_threads(config: ServerConfig, index: int, control, evaluator: Evaluat
     signal.signal(signal.SIGTERM, drain)
     server.start()
     _serving(config, index, control, evaluator, recorder, source, health_servicer, port, stopped, draining)
-    stopped.wait()
+    wait_handling_signals(stopped)
 
 
 async def _serve_aio(config: ServerConfig, index: int, control, evaluator: Evaluator, recorder,

@@ -124,7 +124,12 @@ def _recorder(config: ServerConfig):
     from ..store.recorder import Recorder
 
     store, pseudonymise = open_store(config.decision_store)  # the supervisor migrated it
-    return Recorder(store, pseudonymise)
+    writer = None
+    if config.decision_writer == "process":
+        from ..store.writer import WriterClient
+
+        writer = WriterClient(config.decision_store)  # spawned now: it starts while the packs load
+    return Recorder(store, pseudonymise, writer)
 
 
 def _watch_store(recorder, health_servicer, stopped: threading.Event, draining: threading.Event) -> None:
@@ -176,6 +181,7 @@ def run_worker(config: ServerConfig, index: int, control=None, metrics_pipe=None
         metrics.hold()
         if metrics_pipe is not None:
             threading.Thread(target=metrics.serve_flushes, args=(metrics_pipe,), name="metrics-flushes", daemon=True).start()
+    recorder = _recorder(config)
     source = config.source()
     try:
         # With a lock file the set is served whole or not at all, as a reload requires: a pack
@@ -184,7 +190,6 @@ def run_worker(config: ServerConfig, index: int, control=None, metrics_pipe=None
     except PackLoadError as exc:
         log.error("packs_refused", worker=index, lock_file=source.lock_file, findings=exc.findings)
         sys.exit(EXIT_PACKS_REFUSED)
-    recorder = _recorder(config)
     evaluator = Evaluator(registry, hook=recorder)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; Ctrl-C reaches it too
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads come from the supervisor, to all workers
@@ -242,6 +247,8 @@ def _serve_threads(config: ServerConfig, index: int, control, evaluator: Evaluat
     server.start()
     _serving(config, index, control, evaluator, recorder, source, health_servicer, port, stopped, draining)
     wait_handling_signals(stopped)
+    if recorder is not None:
+        recorder.close()  # the writer process answers what it holds and exits
 
 
 async def _serve_aio(config: ServerConfig, index: int, control, evaluator: Evaluator, recorder,

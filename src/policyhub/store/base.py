@@ -46,6 +46,9 @@ class Outcome:
 
     status: str
     row: dict[str, Any] | None = None
+    # From a writer process, when not `recorded`: the pending record's own row (its `decision`),
+    # which `recorder.answer` compares with the stored one.
+    own: dict[str, Any] | None = None
 
 
 def now_iso() -> str:

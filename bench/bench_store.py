@@ -41,20 +41,36 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def clients(hub, kind: str, args, processes: int, depth: int) -> tuple[float, float]:
+def children(pids: list[int]) -> list[int]:
+    """The processes' children (a worker's record writer process, store/writer.py)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) in pids:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+def clients(hub, kind: str, args, processes: int, depth: int) -> tuple[float, float, float]:
     """bench_rpc's closed loop, without request ids: every call a new decision, as a record sees new
     traffic. (submissions/s, the worker's CPU µs per submission)."""
     workers = hub.worker_pids()
-    cpu = cpu_seconds(workers)
+    writers = children(workers)
+    cpu, writer_cpu = cpu_seconds(workers), cpu_seconds(writers)
     results = load.run_processes(load.closed_loop, [
         dict(target=hub.target, kind=kind, cases=args.cases, seed=args.seed, batch=args.batch, depth=depth,
              seconds=args.seconds, request_ids=False) for _ in range(processes)])
-    cpu = cpu_seconds(workers) - cpu
+    cpu, writer_cpu = cpu_seconds(workers) - cpu, cpu_seconds(writers) - writer_cpu
     errors = sum(r["errors"] for r in results)
     if errors:
         sys.exit(f"{errors} {kind} calls failed against {hub.target}")
     submissions = sum(r["submissions"] for r in results)
-    return sum(r["submissions"] / r["seconds"] for r in results), cpu / max(submissions, 1) * 1e6
+    return (sum(r["submissions"] / r["seconds"] for r in results), cpu / max(submissions, 1) * 1e6,
+            writer_cpu / max(submissions, 1) * 1e6)
 
 
 def policyhub_from(src: str | None, store: tuple[str, ...]):
@@ -131,6 +147,10 @@ def main(argv=None) -> int:
         tag = label.strip().replace(" ", "-") or "now"
         settings[f"sqlite (sync normal, default){label}"] = (src, (
             "--decision-store", f"sqlite:///{work / f'normal-{tag}.db'}", "--decision-key-file", str(key_file)))
+        if src is None:  # this checkout's other record writer (an older one has only the inline path)
+            settings["sqlite (sync normal, --decision-writer inline)"] = (src, (
+                "--decision-store", f"sqlite:///{work / 'inline.db'}", "--decision-key-file", str(key_file),
+                "--decision-writer", "inline"))
         if not args.no_sync_full:
             settings[f"sqlite (sync full){label}"] = (src, (
                 "--decision-store", f"sqlite:///{work / f'full-{tag}.db'}", "--decision-key-file", str(key_file),
@@ -153,16 +173,20 @@ def main(argv=None) -> int:
         batch: dict[str, list[float]] = {name: [] for name in settings}
         unary_cpu: dict[str, list[float]] = {name: [] for name in settings}
         batch_cpu: dict[str, list[float]] = {name: [] for name in settings}
+        unary_writer: dict[str, list[float]] = {name: [] for name in settings}
+        batch_writer: dict[str, list[float]] = {name: [] for name in settings}
         hubs = {name: policyhub_from(src, store) for name, (src, store) in settings.items()}
         try:
             for _ in range(args.rounds):
                 for name, hub in hubs.items():
-                    rate, cpu = clients(hub, "unary", args, args.clients, args.depth)
+                    rate, cpu, writer = clients(hub, "unary", args, args.clients, args.depth)
                     unary[name].append(rate)
                     unary_cpu[name].append(cpu)
-                    rate, cpu = clients(hub, "batch", args, 1, 2)
+                    unary_writer[name].append(writer)
+                    rate, cpu, writer = clients(hub, "batch", args, 1, 2)
                     batch[name].append(rate)
                     batch_cpu[name].append(cpu)
+                    batch_writer[name].append(writer)
         finally:
             for hub in hubs.values():
                 hub.stop()
@@ -173,13 +197,14 @@ def main(argv=None) -> int:
             rows.append([name, common.fmt_rate(statistics.median(unary[name])),
                          f"{common.median_ratio(unary[name], unary['off']):.2f}x",
                          " ".join(f"{a / b:.2f}" for a, b in zip(unary[name], unary["off"])),
-                         f"{statistics.median(unary_cpu[name]):.0f}",
+                         f"{statistics.median(unary_cpu[name]):.0f}", f"{statistics.median(unary_writer[name]):.0f}",
                          common.fmt_rate(statistics.median(batch[name])),
                          f"{common.median_ratio(batch[name], batch['off']):.2f}x",
                          " ".join(f"{a / b:.2f}" for a, b in zip(batch[name], batch["off"])),
-                         f"{statistics.median(batch_cpu[name]):.0f}"])
-        print(common.table(["store", "unary calls/s", "vs off", "rounds", "worker CPU µs/call",
-                            "batch submissions/s", "vs off", "rounds", "worker CPU µs/submission"], rows))
+                         f"{statistics.median(batch_cpu[name]):.0f}", f"{statistics.median(batch_writer[name]):.0f}"])
+        print(common.table(["store", "unary calls/s", "vs off", "rounds", "worker CPU µs/call", "writer CPU µs/call",
+                            "batch submissions/s", "vs off", "rounds", "worker CPU µs/submission",
+                            "writer CPU µs/submission"], rows))
         for kind, rates in (("unary", unary), ("batch", batch)):
             ratio = common.median_ratio(rates["sqlite (sync normal, default)"], rates["off"])
             print(f"target {kind} with SQLite on (default) >= {TARGET}x off: {ratio:.2f}x  {common.verdict(ratio, TARGET)}")

@@ -343,16 +343,17 @@ class Recorder:
 
     # -- after the decision is made ---------------------------------------------------------------
     def finished(self, done) -> bytes:
-        item = record_parts(done) if self.writer is not None else self.pending(done)
+        # with a writer process, only the parts go from here: the record is built there
+        item: RecordParts | Pending = record_parts(done) if self.writer is not None else self.pending(done)
         self._guard(self.store.archive_pack, done.pack.digest, done.pack.id, done.pack.version, done.pack.files)
         batch = self._held.get()
         if batch is not None:
             batch.held.append((batch.index, item, done.wire))
             return done.wire
-        if self.writer is not None:
-            outcome = self._guard(self._write, [item])[0]
-            return answer(outcome, done.wire, outcome.own)
-        return answer(self._commits.submit(item), done.wire, item.row)
+        if isinstance(item, Pending):
+            return answer(self._commits.submit(item), done.wire, item.row)
+        outcome = self._guard(self._write, [item])[0]
+        return answer(outcome, done.wire, outcome.own)
 
     def _write(self, items: list) -> list[Outcome]:
         """Commit held records: by the writer process (started anew if it died), else here."""

@@ -116,6 +116,7 @@ class WriterClient:
             theirs.close()
             self._conn, self._process, self._waiters = ours, process, {}
             waiters = self._waiters
+        log.info("decision_record_writer_started", pid=process.pid)
         threading.Thread(target=self._dispatch, args=(ours, process, waiters), name="record-writer-answers",
                          daemon=True).start()
 

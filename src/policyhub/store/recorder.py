@@ -309,7 +309,7 @@ class LoopCommits:
 class Batch:
     index: int = 0
     held: list[tuple[int, Any, bytes]] = field(default_factory=list)  # a Pending, or RecordParts for a writer
-    outcomes: dict[int, tuple[Outcome, bytes, dict]] = field(default_factory=dict)
+    outcomes: dict[int, tuple[Outcome, bytes, dict | None]] = field(default_factory=dict)
 
 
 class Recorder:

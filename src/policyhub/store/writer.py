@@ -87,7 +87,8 @@ class _Waiter:
     def __init__(self) -> None:
         self.done = threading.Lock()
         self.done.acquire()
-        self.kind, self.payload = "unavailable", "decision record writer stopped"
+        self.kind = "unavailable"
+        self.payload: Any = "decision record writer stopped"
 
 
 class WriterClient:
@@ -145,8 +146,9 @@ class WriterClient:
                 raise StoreUnavailable(f"decision record writer gone: {exc}") from None
         waiter.done.acquire()  # a lock's wait releases the GIL
         if waiter.kind == "ok":
+            answers: list[tuple] = waiter.payload
             return [Outcome("recorded") if answer[0] == "recorded" else Outcome(answer[0], answer[1], own=answer[2])
-                    for answer in waiter.payload]
+                    for answer in answers]
         if waiter.kind == "unavailable":
             raise StoreUnavailable(waiter.payload)
         raise RuntimeError(f"decision record writer: {waiter.payload}")

@@ -43,7 +43,8 @@ def writer_main(config: StoreConfig, conn) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: the worker decides
     store, pseudonymise = open_store(config)  # the supervisor migrated it
-    while True:
+    stopping = False
+    while not stopping:
         try:
             group = [conn.recv()]
             while conn.poll():  # everything already waiting goes in the same commit
@@ -53,6 +54,9 @@ def writer_main(config: StoreConfig, conn) -> None:
         answers: list[tuple] = []
         built: list[tuple[int, list]] = []
         for call, parts in group:
+            if parts == "stop":  # the worker is stopping: answer what came before, then exit
+                stopping = True
+                continue
             if parts is None:  # the worker found the store back after an outage: fresh connections
                 store.renew_connections()
                 continue
@@ -191,13 +195,19 @@ class WriterClient:
             pass
 
     def close(self, timeout: float = 10.0) -> None:
-        """Close the pipe: the writer answers what it holds, then exits at its end."""
+        """Ask the writer to stop: it answers what it holds, then exits. (Closing the pipe alone
+        would not end it: the dispatcher's blocked read keeps the socket open.)"""
         with self._lock:
             conn, process, self._conn = self._conn, self._process, None
+            if conn is not None:
+                try:
+                    conn.send((0, "stop"))
+                except (BrokenPipeError, OSError, ValueError):
+                    pass
+        if process is not None:
+            process.join(timeout)
         if conn is not None:
             try:
                 conn.close()
             except OSError:
                 pass
-        if process is not None:
-            process.join(timeout)

@@ -288,8 +288,10 @@ def test_a_record_writer_killed_under_load_fails_only_unanswered_calls_and_a_new
     finally:
         stop.set()
         assert server.stop() == 0
-    assert failed and all(f.startswith("UNAVAILABLE: decision record writer") for f in failed), failed[:5]
-    assert server.events("decision_store_unavailable")  # health went NOT_SERVING the existing way
+    # a kill between two commits fails no call: those that waited on the killed writer fail UNAVAILABLE
+    assert all(f.startswith("UNAVAILABLE: decision record writer") for f in failed), failed[:5]
+    if failed:
+        assert server.events("decision_store_unavailable")  # health went NOT_SERVING the existing way
     store, _ = opened(store_url, key_file)
     rows = list(store.rows())
     kept = {row["decision_id"] for row in rows}

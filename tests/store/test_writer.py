@@ -1,17 +1,19 @@
 """The record writer process (store/writer.py): the rows it stores are those the worker would have
 built itself, a batch is committed all or none, retried request ids are answered from the record,
-and a writer that dies fails the calls waiting on it (StoreUnavailable) until a new one runs."""
+and a writer that dies fails only the call it held (StoreUnavailable); the recorder commits the
+records itself until a new writer is ready."""
 
 from __future__ import annotations
 
 import os
 import signal
-import time
 
 import pytest
 
 from policyhub.store.base import StoreUnavailable
-from policyhub.store.recorder import Recorder
+from policyhub.domain.errors import InvalidArgument
+from policyhub.store.recorder import Recorder, answer
+from policyhub.v1 import policyhub_pb2 as pb
 from policyhub.store.writer import WriterClient
 from policyhub.evaluation.evaluator import Evaluator
 
@@ -36,6 +38,8 @@ class _Both(Recorder):
 @pytest.fixture
 def writer(store, store_config):
     client = WriterClient(store_config)
+    client.start()
+    assert client.wait_ready(60)
     yield client
     client.close()
 
@@ -43,9 +47,11 @@ def writer(store, store_config):
 def test_the_writer_stores_the_rows_the_worker_would_have_built(registry, store, pseudonymise, writer):
     recorder = _Both(store, pseudonymise, writer)
     evaluator = Evaluator(registry, observed=False, hook=recorder)
-    decisions = [evaluate(evaluator, huoerqi_ballot(2011, request_id="w-1")),
-                 evaluate(evaluator, huoerqi_ballot(2012, name="李四 13800138000 li@example.org")),
-                 evaluate(evaluator, huoerqi_ballot(2013, unqualified=5, subject="M-OTHER"))]
+    with recorder.batch():  # held records go to the writer (a unary call's are committed inline)
+        decisions = [evaluate(evaluator, huoerqi_ballot(2011, request_id="w-1"))]
+    with recorder.batch():
+        decisions += [evaluate(evaluator, huoerqi_ballot(2012, name="李四 13800138000 li@example.org")),
+                      evaluate(evaluator, huoerqi_ballot(2013, unqualified=5, subject="M-OTHER"))]
     with recorder.batch():
         decisions += [evaluate(evaluator, huoerqi_ballot(2014, subject=f"B-{i}")) for i in range(3)]
     assert len(recorder.inline) == 6
@@ -59,29 +65,39 @@ def test_the_writer_stores_the_rows_the_worker_would_have_built(registry, store,
 
 
 def test_a_retried_request_id_is_answered_from_the_record(registry, store, pseudonymise, writer):
-    evaluator = Evaluator(registry, observed=False, hook=Recorder(store, pseudonymise, writer))
-    first = evaluate(evaluator, huoerqi_ballot(2011, request_id="again"))
-    second = evaluate(evaluator, huoerqi_ballot(2011, request_id="again"))
-    assert second.decision_id == first.decision_id
-    with pytest.raises(Exception) as refused:
-        evaluate(evaluator, huoerqi_ballot(2011, unqualified=3, request_id="again"))
-    assert "already used for a different request" in str(refused.value)
-
-
-def test_a_writer_killed_fails_the_waiting_call_and_a_new_writer_takes_over(registry, store, pseudonymise, writer):
     recorder = Recorder(store, pseudonymise, writer)
     evaluator = Evaluator(registry, observed=False, hook=recorder)
-    evaluate(evaluator, huoerqi_ballot(2011, subject="before"))
+
+    def batched(ballot):
+        with recorder.batch() as batch:
+            return evaluate(evaluator, ballot), batch
+
+    first, _ = batched(huoerqi_ballot(2011, request_id="again"))
+    _, batch = batched(huoerqi_ballot(2011, request_id="again"))
+    assert batch.outcomes[0][0].status == "stored"  # found by the writer
+    assert pb.Decision.FromString(answer(*batch.outcomes[0])).decision_id == first.decision_id
+    _, batch = batched(huoerqi_ballot(2011, unqualified=3, request_id="again"))
+    with pytest.raises(InvalidArgument, match="already used for a different request"):
+        answer(*batch.outcomes[0])
+
+
+def test_a_writer_killed_fails_only_the_call_it_held_and_a_new_writer_takes_over(registry, store, pseudonymise, writer):
+    recorder = Recorder(store, pseudonymise, writer)
+    evaluator = Evaluator(registry, observed=False, hook=recorder)
+
+    def batched(ballot):
+        with recorder.batch():
+            return evaluate(evaluator, ballot)
+
+    batched(huoerqi_ballot(2011, subject="before"))
     first = writer.pid
     os.kill(first, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while writer.alive() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert not writer.alive()
-    # the next call starts a new writer (or, had it raced the death, fails UNAVAILABLE: never unrecorded)
-    try:
-        decision = evaluate(evaluator, huoerqi_ballot(2012, subject="after"))
-    except StoreUnavailable:
-        decision = evaluate(evaluator, huoerqi_ballot(2012, subject="after"))
-    assert writer.pid != first and writer.alive()
-    assert store.get(decision.decision_id) is not None
+    writer._pipes.process.join(10)
+    with pytest.raises(StoreUnavailable, match="writer gone"):  # held by the dead writer: may or may not be in
+        batched(huoerqi_ballot(2012, subject="lost"))
+    assert recorder.healthy  # the store itself is fine
+    meanwhile = batched(huoerqi_ballot(2013, subject="meanwhile"))  # committed here until a new writer is ready
+    assert store.get(meanwhile.decision_id) is not None
+    assert writer.wait_ready(60) and writer.pid != first
+    after = batched(huoerqi_ballot(2014, subject="after"))
+    assert store.get(after.decision_id) is not None

@@ -128,7 +128,7 @@ def _recorder(config: ServerConfig):
     if config.decision_writer == "process":
         from ..store.writer import WriterClient
 
-        writer = WriterClient(config.decision_store)  # spawned now: it starts while the packs load
+        writer = WriterClient(config.decision_store)  # started once the worker serves (_serving)
     return Recorder(store, pseudonymise, writer)
 
 
@@ -181,7 +181,6 @@ def run_worker(config: ServerConfig, index: int, control=None, metrics_pipe=None
         metrics.hold()
         if metrics_pipe is not None:
             threading.Thread(target=metrics.serve_flushes, args=(metrics_pipe,), name="metrics-flushes", daemon=True).start()
-    recorder = _recorder(config)
     source = config.source()
     try:
         # With a lock file the set is served whole or not at all, as a reload requires: a pack
@@ -190,6 +189,7 @@ def run_worker(config: ServerConfig, index: int, control=None, metrics_pipe=None
     except PackLoadError as exc:
         log.error("packs_refused", worker=index, lock_file=source.lock_file, findings=exc.findings)
         sys.exit(EXIT_PACKS_REFUSED)
+    recorder = _recorder(config)
     evaluator = Evaluator(registry, hook=recorder)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; Ctrl-C reaches it too
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # reloads come from the supervisor, to all workers
@@ -221,6 +221,8 @@ def _serving(config: ServerConfig, index: int, control, evaluator: Evaluator, re
     if control is not None:
         threading.Thread(target=_serve_reloads, args=(control, evaluator, source, index), daemon=True).start()
     mark_serving(health_servicer, True)
+    if recorder is not None and recorder.writer is not None:
+        recorder.writer.start()  # in the background: records are committed here until it is ready
     if recorder is not None:
         threading.Thread(target=_watch_store, args=(recorder, health_servicer, stopped, draining), daemon=True).start()
     log.info("worker_serving", worker=index, pid=os.getpid(), port=port, packs=[p.ref for p in evaluator.registry.packs()],

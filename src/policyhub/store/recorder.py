@@ -25,7 +25,7 @@ from google.protobuf import json_format
 
 from ..domain.errors import InvalidArgument
 from ..v1 import policyhub_pb2 as pb
-from .base import Outcome, Pending, SQLStore, StoreUnavailable
+from .base import Outcome, Pending, SQLStore, StoreUnavailable, WriterGone
 from .pseudonym import Pseudonymiser, Replacer
 
 log = structlog.get_logger("policyhub.store")
@@ -343,25 +343,26 @@ class Recorder:
 
     # -- after the decision is made ---------------------------------------------------------------
     def finished(self, done) -> bytes:
-        # with a writer process, only the parts go from here: the record is built there
-        item: RecordParts | Pending = record_parts(done) if self.writer is not None else self.pending(done)
         self._guard(self.store.archive_pack, done.pack.digest, done.pack.id, done.pack.version, done.pack.files)
         batch = self._held.get()
-        if batch is not None:
-            batch.held.append((batch.index, item, done.wire))
-            return done.wire
-        if isinstance(item, Pending):
-            return answer(self._commits.submit(item), done.wire, item.row)
-        outcome = self._guard(self._write, [item])[0]
-        return answer(outcome, done.wire, outcome.own)
+        if batch is None:  # a unary call on a thread: built and committed here, grouped with its
+            # neighbours' (a writer process's round trip costs the worker more than it saves here)
+            pending = self.pending(done)
+            return answer(self._commits.submit(pending), done.wire, pending.row)
+        # held for a batch, a stream's group or the event loop: with a writer, only the parts
+        batch.held.append((batch.index, record_parts(done) if self.writer is not None else self.pending(done), done.wire))
+        return done.wire
 
     def _write(self, items: list) -> list[Outcome]:
-        """Commit held records: by the writer process (started anew if it died), else here."""
-        if self.writer is None:
-            return self.store.append(items)
-        if not self.writer.alive():
-            self.writer.start()
-        return self.writer.append(items)
+        """Commit held records (Pending, or RecordParts when a writer is configured): by the writer
+        process when one is ready, else here. Each outcome not `recorded` carries its own row."""
+        if self.writer is not None and self.writer.ready:
+            return self.writer.append(items)
+        pending = [item if isinstance(item, Pending) else build_pending(self.pseudonymise, item) for item in items]
+        outcomes = self.store.append(pending)
+        for outcome, item in zip(outcomes, pending):
+            outcome.own = item.row
+        return outcomes
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -392,8 +393,7 @@ class Recorder:
 
     @staticmethod
     def _settled(batch: Batch, outcomes: list[Outcome]) -> None:
-        batch.outcomes = {index: (outcome, wire, item.row if isinstance(item, Pending) else outcome.own)
-                          for (index, item, wire), outcome in zip(batch.held, outcomes)}
+        batch.outcomes = {index: (outcome, wire, outcome.own) for (index, _, wire), outcome in zip(batch.held, outcomes)}
 
     def close(self) -> None:
         """Wait for the writer's last commit (a worker stopping)."""
@@ -410,7 +410,8 @@ class Recorder:
         try:
             result = call(*args)
         except StoreUnavailable as exc:
-            self._set_health(False, str(exc))
+            if not isinstance(exc, WriterGone):  # (a writer's death says nothing of the store)
+                self._set_health(False, str(exc))
             raise
         if not self.healthy:
             self._set_health(True, "")
@@ -434,8 +435,6 @@ class Recorder:
     def probe(self) -> bool:
         """Try the store (while it is down): True, and health back to SERVING, once it answers."""
         try:
-            if self.writer is not None and not self.writer.alive():
-                self.writer.start()  # the writer died: a new one (the store itself may be fine)
             self._guard(self.store.ping)
         except StoreUnavailable:
             return False

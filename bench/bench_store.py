@@ -73,12 +73,17 @@ def clients(hub, kind: str, args, processes: int, depth: int) -> tuple[float, fl
             writer_cpu / max(submissions, 1) * 1e6)
 
 
-def policyhub_from(src: str | None, store: tuple[str, ...]):
+def wait_for_writer(hub, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(e.get("event") == "decision_record_writer_started" for e in hub.events):
+        if time.monotonic() > deadline:
+            sys.exit(f"no record writer became ready on {hub.target}")
+        time.sleep(0.05)
+
+
+def policyhub_from(src: str | None, store: tuple[str, ...], grpc_server: str):
     """A 1-worker policyhub with these record options, on this checkout or the sources in `src`."""
-    if src is None:
-        return servers.policyhub(workers=1, store=store)
-    return servers.Server(["env", f"PYTHONPATH={src}", sys.executable, "-m", "policyhub", "--log-level", "info", "serve",
-                           "--host", "127.0.0.1", "--port", "0", "--grace", "2", "--workers", "1", "--threads", "8", *store])
+    return servers.policyhub(workers=1, store=store, grpc_server=grpc_server, src=src)
 
 
 def in_process_cost(cases: int, seed: int, store_url: str, key_file: str, n: int = 2000) -> dict[str, float]:
@@ -129,6 +134,7 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--depth", type=int, default=4)
     parser.add_argument("--no-postgresql", action="store_true")
+    parser.add_argument("--grpc-server", choices=("threads", "aio"), default="threads", help="the worker's gRPC server")
     parser.add_argument("--no-sync-full", action="store_true", help="leave out SQLite with synchronous=full")
     parser.add_argument("--before", metavar="DIR", help="also measure the record on DIR/src (an earlier checkout)")
     args = parser.parse_args(argv)
@@ -159,7 +165,7 @@ def main(argv=None) -> int:
             settings[f"postgresql (fsync on){label}"] = (src, (
                 "--decision-store", postgres.new_database(), "--decision-key-file", str(key_file)))
     print(f"# store: {args.cases} generated ballots (seed {args.seed}), {args.seconds:g} s per measurement, "
-          f"{args.rounds} rounds, 1 worker; {common.machine()}")
+          f"{args.rounds} rounds, 1 worker ({args.grpc_server}); {common.machine()}")
     try:
         print("\n## In process, µs per decision (1 thread)")
         rows = []
@@ -175,8 +181,11 @@ def main(argv=None) -> int:
         batch_cpu: dict[str, list[float]] = {name: [] for name in settings}
         unary_writer: dict[str, list[float]] = {name: [] for name in settings}
         batch_writer: dict[str, list[float]] = {name: [] for name in settings}
-        hubs = {name: policyhub_from(src, store) for name, (src, store) in settings.items()}
+        hubs = {name: policyhub_from(src, store, args.grpc_server) for name, (src, store) in settings.items()}
         try:
+            for name, (src, store) in settings.items():  # this checkout's writers start once their worker serves
+                if src is None and store[1] != "none" and "inline" not in store:
+                    wait_for_writer(hubs[name])
             for _ in range(args.rounds):
                 for name, hub in hubs.items():
                     rate, cpu, writer = clients(hub, "unary", args, args.clients, args.depth)

@@ -135,7 +135,7 @@ class RecordParts(NamedTuple):
     these): the request's and the decision's wire bytes, the already normalised submission, the
     fired rules' ids with their facts (in rule order)."""
 
-    request: bytes
+    request: bytes | pb.EvaluateRequest  # the message itself when built in the worker (no copy)
     kind: str
     pack: tuple[str, str, str, str]  # id, version, digest, locality
     trace: list[tuple[str, Any]]
@@ -146,9 +146,10 @@ class RecordParts(NamedTuple):
     history_source: str
 
 
-def record_parts(done) -> RecordParts:
+def record_parts(done, to_send: bool = True) -> RecordParts:
+    """`to_send`: for a writer process (the request as wire bytes), else for `build_pending` here."""
     pack, rules = done.pack, done.pack.rules
-    return RecordParts(done.request.SerializeToString(), done.kind, (pack.id, pack.version, pack.digest, pack.locality),
+    return RecordParts(done.request.SerializeToString() if to_send else done.request, done.kind, (pack.id, pack.version, pack.digest, pack.locality),
                        [(rules[match.rule_index].id, match.fact) for match in done.matches], done.submission,
                        done.wire, done.decision_id, done.day, done.history_source)
 
@@ -156,7 +157,7 @@ def record_parts(done) -> RecordParts:
 def build_pending(pseudonymise: Pseudonymiser, parts: RecordParts) -> Pending:
     """The record of a decision (personal data pseudonymised), before its place in the chain: the
     same bytes whether built in the worker (inline) or in the record writer process."""
-    request = pb.EvaluateRequest.FromString(parts.request)
+    request = parts.request if isinstance(parts.request, pb.EvaluateRequest) else pb.EvaluateRequest.FromString(parts.request)
     kind = parts.kind
     pack_id, pack_version, pack_digest, pack_locality = parts.pack
     clear_submission = parts.submission
@@ -403,7 +404,7 @@ class Recorder:
             self.writer.close()
 
     def pending(self, done) -> Pending:
-        return build_pending(self.pseudonymise, record_parts(done))
+        return build_pending(self.pseudonymise, record_parts(done, to_send=False))
 
     def _guard(self, call, *args):
         """A store call; a failure flips health to NOT_SERVING until a probe finds the store again."""

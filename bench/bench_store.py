@@ -41,28 +41,49 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def clients(hub, kind: str, args, processes: int, depth: int) -> tuple[float, float]:
+def children(pids: list[int]) -> list[int]:
+    """The processes' children (a worker's record writer process, store/writer.py)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) in pids:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+def clients(hub, kind: str, args, processes: int, depth: int) -> tuple[float, float, float]:
     """bench_rpc's closed loop, without request ids: every call a new decision, as a record sees new
     traffic. (submissions/s, the worker's CPU µs per submission)."""
     workers = hub.worker_pids()
-    cpu = cpu_seconds(workers)
+    writers = children(workers)
+    cpu, writer_cpu = cpu_seconds(workers), cpu_seconds(writers)
     results = load.run_processes(load.closed_loop, [
         dict(target=hub.target, kind=kind, cases=args.cases, seed=args.seed, batch=args.batch, depth=depth,
              seconds=args.seconds, request_ids=False) for _ in range(processes)])
-    cpu = cpu_seconds(workers) - cpu
+    cpu, writer_cpu = cpu_seconds(workers) - cpu, cpu_seconds(writers) - writer_cpu
     errors = sum(r["errors"] for r in results)
     if errors:
         sys.exit(f"{errors} {kind} calls failed against {hub.target}")
     submissions = sum(r["submissions"] for r in results)
-    return sum(r["submissions"] / r["seconds"] for r in results), cpu / max(submissions, 1) * 1e6
+    return (sum(r["submissions"] / r["seconds"] for r in results), cpu / max(submissions, 1) * 1e6,
+            writer_cpu / max(submissions, 1) * 1e6)
 
 
-def policyhub_from(src: str | None, store: tuple[str, ...]):
+def wait_for_writer(hub, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(e.get("event") == "decision_record_writer_started" for e in hub.events):
+        if time.monotonic() > deadline:
+            sys.exit(f"no record writer became ready on {hub.target}")
+        time.sleep(0.05)
+
+
+def policyhub_from(src: str | None, store: tuple[str, ...], grpc_server: str):
     """A 1-worker policyhub with these record options, on this checkout or the sources in `src`."""
-    if src is None:
-        return servers.policyhub(workers=1, store=store)
-    return servers.Server(["env", f"PYTHONPATH={src}", sys.executable, "-m", "policyhub", "--log-level", "info", "serve",
-                           "--host", "127.0.0.1", "--port", "0", "--grace", "2", "--workers", "1", "--threads", "8", *store])
+    return servers.policyhub(workers=1, store=store, grpc_server=grpc_server, src=src)
 
 
 def in_process_cost(cases: int, seed: int, store_url: str, key_file: str, n: int = 2000) -> dict[str, float]:
@@ -113,6 +134,7 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--depth", type=int, default=4)
     parser.add_argument("--no-postgresql", action="store_true")
+    parser.add_argument("--grpc-server", choices=("threads", "aio"), default="threads", help="the worker's gRPC server")
     parser.add_argument("--no-sync-full", action="store_true", help="leave out SQLite with synchronous=full")
     parser.add_argument("--before", metavar="DIR", help="also measure the record on DIR/src (an earlier checkout)")
     args = parser.parse_args(argv)
@@ -131,6 +153,10 @@ def main(argv=None) -> int:
         tag = label.strip().replace(" ", "-") or "now"
         settings[f"sqlite (sync normal, default){label}"] = (src, (
             "--decision-store", f"sqlite:///{work / f'normal-{tag}.db'}", "--decision-key-file", str(key_file)))
+        if src is None:  # this checkout's other record writer (an older one has only the inline path)
+            settings["sqlite (sync normal, --decision-writer inline)"] = (src, (
+                "--decision-store", f"sqlite:///{work / 'inline.db'}", "--decision-key-file", str(key_file),
+                "--decision-writer", "inline"))
         if not args.no_sync_full:
             settings[f"sqlite (sync full){label}"] = (src, (
                 "--decision-store", f"sqlite:///{work / f'full-{tag}.db'}", "--decision-key-file", str(key_file),
@@ -139,7 +165,7 @@ def main(argv=None) -> int:
             settings[f"postgresql (fsync on){label}"] = (src, (
                 "--decision-store", postgres.new_database(), "--decision-key-file", str(key_file)))
     print(f"# store: {args.cases} generated ballots (seed {args.seed}), {args.seconds:g} s per measurement, "
-          f"{args.rounds} rounds, 1 worker; {common.machine()}")
+          f"{args.rounds} rounds, 1 worker ({args.grpc_server}); {common.machine()}")
     try:
         print("\n## In process, µs per decision (1 thread)")
         rows = []
@@ -153,16 +179,23 @@ def main(argv=None) -> int:
         batch: dict[str, list[float]] = {name: [] for name in settings}
         unary_cpu: dict[str, list[float]] = {name: [] for name in settings}
         batch_cpu: dict[str, list[float]] = {name: [] for name in settings}
-        hubs = {name: policyhub_from(src, store) for name, (src, store) in settings.items()}
+        unary_writer: dict[str, list[float]] = {name: [] for name in settings}
+        batch_writer: dict[str, list[float]] = {name: [] for name in settings}
+        hubs = {name: policyhub_from(src, store, args.grpc_server) for name, (src, store) in settings.items()}
         try:
+            for name, (src, store) in settings.items():  # this checkout's writers start once their worker serves
+                if src is None and store[1] != "none" and "inline" not in store:
+                    wait_for_writer(hubs[name])
             for _ in range(args.rounds):
                 for name, hub in hubs.items():
-                    rate, cpu = clients(hub, "unary", args, args.clients, args.depth)
+                    rate, cpu, writer = clients(hub, "unary", args, args.clients, args.depth)
                     unary[name].append(rate)
                     unary_cpu[name].append(cpu)
-                    rate, cpu = clients(hub, "batch", args, 1, 2)
+                    unary_writer[name].append(writer)
+                    rate, cpu, writer = clients(hub, "batch", args, 1, 2)
                     batch[name].append(rate)
                     batch_cpu[name].append(cpu)
+                    batch_writer[name].append(writer)
         finally:
             for hub in hubs.values():
                 hub.stop()
@@ -173,13 +206,14 @@ def main(argv=None) -> int:
             rows.append([name, common.fmt_rate(statistics.median(unary[name])),
                          f"{common.median_ratio(unary[name], unary['off']):.2f}x",
                          " ".join(f"{a / b:.2f}" for a, b in zip(unary[name], unary["off"])),
-                         f"{statistics.median(unary_cpu[name]):.0f}",
+                         f"{statistics.median(unary_cpu[name]):.0f}", f"{statistics.median(unary_writer[name]):.0f}",
                          common.fmt_rate(statistics.median(batch[name])),
                          f"{common.median_ratio(batch[name], batch['off']):.2f}x",
                          " ".join(f"{a / b:.2f}" for a, b in zip(batch[name], batch["off"])),
-                         f"{statistics.median(batch_cpu[name]):.0f}"])
-        print(common.table(["store", "unary calls/s", "vs off", "rounds", "worker CPU µs/call",
-                            "batch submissions/s", "vs off", "rounds", "worker CPU µs/submission"], rows))
+                         f"{statistics.median(batch_cpu[name]):.0f}", f"{statistics.median(batch_writer[name]):.0f}"])
+        print(common.table(["store", "unary calls/s", "vs off", "rounds", "worker CPU µs/call", "writer CPU µs/call",
+                            "batch submissions/s", "vs off", "rounds", "worker CPU µs/submission",
+                            "writer CPU µs/submission"], rows))
         for kind, rates in (("unary", unary), ("batch", batch)):
             ratio = common.median_ratio(rates["sqlite (sync normal, default)"], rates["off"])
             print(f"target {kind} with SQLite on (default) >= {TARGET}x off: {ratio:.2f}x  {common.verdict(ratio, TARGET)}")

@@ -89,6 +89,9 @@ def _store_config(store, state_dir, key_file, retention_days, sync, max_mb):
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Per worker.")
 @click.option("--grpc-server", default="threads", show_default=True, type=click.Choice(["aio", "threads"]),
               help="Each worker's gRPC server: asyncio (calls on an event loop) or a pool of --threads threads.")
+@click.option("--decision-writer", default="process", show_default=True, type=click.Choice(["process", "inline"]),
+              envvar="POLICYHUB_SERVE_DECISION_WRITER",
+              help="Who builds and commits each worker's decision records: a writer process beside it, or the worker itself.")
 @click.option("--grace", default=10.0, show_default=True, type=float, help="Seconds to drain on SIGTERM.")
 @click.option("--drain-delay", default=0.0, show_default=True, type=click.FloatRange(0),
               help="Seconds to keep serving with health NOT_SERVING after SIGTERM, before draining.")
@@ -112,7 +115,7 @@ def _store_config(store, state_dir, key_file, retention_days, sync, max_mb):
 @decision_store_options
 @pack_path_option
 @click.pass_context
-def serve(ctx, host, port, workers, threads, grpc_server, grace, drain_delay, reflection, installed_packs, max_message_bytes,
+def serve(ctx, host, port, workers, threads, grpc_server, decision_writer, grace, drain_delay, reflection, installed_packs, max_message_bytes,
           max_connection_age, lock_file, metrics_port,
           metrics_host, admin_port, admin_host, tls_cert, tls_key, tls_client_ca, pack_paths,
           decision_store, state_dir, decision_key_file, retention_days, decision_store_sync,
@@ -132,6 +135,7 @@ def serve(ctx, host, port, workers, threads, grpc_server, grace, drain_delay, re
         workers=workers,
         threads=threads,
         grpc_server=grpc_server,
+        decision_writer=decision_writer,
         pack_paths=tuple(pack_paths),
         installed_packs=installed_packs,
         lock_file=lock_file,

@@ -240,6 +240,65 @@ def test_workers_killed_under_load_lose_no_answered_decision_and_leave_no_half_r
     assert all(json.loads(row["decision"])["decision_id"] == row["decision_id"] for row in rows)
 
 
+def test_a_record_writer_killed_under_load_fails_only_unanswered_calls_and_a_new_one_takes_over(
+        store_url, store_args, key_file, grpc_server):
+    """The worker's record writer process (store/writer.py) killed -9 mid-commit: the calls waiting on
+    it fail UNAVAILABLE, every call answered OK is in the store, and the worker (still the same
+    process) records again through a new writer."""
+    server = RunningServer("--workers", "1", *store_args)
+    answered: list[str] = []
+    failed: list[str] = []
+    stop = threading.Event()
+
+    def client(n: int) -> None:
+        with grpc.insecure_channel(server.target, options=CHANNEL_OPTIONS) as channel:
+            stub = policyhub_pb2_grpc.PolicyHubStub(channel)
+            i = 0
+            while not stop.is_set():
+                i += 1
+                try:
+                    if i % 3:
+                        decision = stub.Evaluate(request_from_dict(huoerqi_ballot(2011, subject=f"W{n}-{i}",
+                                                                                  request_id=f"writer-{n}-{i}")), timeout=10)
+                        answered.append(decision.decision_id)
+                    else:
+                        batch = pb.EvaluateBatchRequest(requests=[request_from_dict(huoerqi_ballot(2010 + j, subject=f"W{n}-{i}"))
+                                                                  for j in range(8)])
+                        answered.extend(r.decision.decision_id for r in stub.EvaluateBatch(batch, timeout=10).results)
+                except grpc.RpcError as exc:
+                    failed.append(f"{exc.code().name}: {exc.details()}")
+
+    try:
+        wait_workers(server, 1)
+        worker = current_pids(server)[0]
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for killed in range(1, 3):
+            _wait(lambda: len(answered) > 150 * killed, timeout=120)
+            writers = server.events("decision_record_writer_started")
+            os.kill(writers[-1]["pid"], signal.SIGKILL)
+            _wait(lambda: len(server.events("decision_record_writer_started")) > len(writers), timeout=60)
+        count = len(answered)
+        _wait(lambda: len(answered) > count + 150, timeout=120)  # served again, through the new writer
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert current_pids(server) == {0: worker} and not server.events("worker_died")
+    finally:
+        stop.set()
+        assert server.stop() == 0
+    # a kill between two commits fails no call: those that waited on the killed writer fail UNAVAILABLE
+    assert all(f.startswith("UNAVAILABLE: decision record writer") for f in failed), failed[:5]
+    assert not server.events("decision_store_unavailable")  # a writer's death is not the store's: health stays
+    store, _ = opened(store_url, key_file)
+    rows = list(store.rows())
+    kept = {row["decision_id"] for row in rows}
+    assert [decision_id for decision_id in answered if decision_id not in kept] == []
+    result = chain.verify(rows, store.anchor())
+    assert result.ok, result.problems
+
+
 def _planted(n: int) -> list[str]:
     """The names, phones and e-mails tests/reliability/test_privacy.py writes into request n."""
     return [f"隐私姓名{n}", f"户主隐私{n}", f"1390{n:07d}", f"1370{n:07d}", f"1380{n:07d}", f"0574-{n:08d}",

@@ -124,7 +124,12 @@ def _recorder(config: ServerConfig):
     from ..store.recorder import Recorder
 
     store, pseudonymise = open_store(config.decision_store)  # the supervisor migrated it
-    return Recorder(store, pseudonymise)
+    writer = None
+    if config.decision_writer == "process":
+        from ..store.writer import WriterClient
+
+        writer = WriterClient(config.decision_store)  # started once the worker serves (_serving)
+    return Recorder(store, pseudonymise, writer)
 
 
 def _watch_store(recorder, health_servicer, stopped: threading.Event, draining: threading.Event) -> None:
@@ -216,6 +221,8 @@ def _serving(config: ServerConfig, index: int, control, evaluator: Evaluator, re
     if control is not None:
         threading.Thread(target=_serve_reloads, args=(control, evaluator, source, index), daemon=True).start()
     mark_serving(health_servicer, True)
+    if recorder is not None and recorder.writer is not None:
+        recorder.writer.start()  # in the background: records are committed here until it is ready
     if recorder is not None:
         threading.Thread(target=_watch_store, args=(recorder, health_servicer, stopped, draining), daemon=True).start()
     log.info("worker_serving", worker=index, pid=os.getpid(), port=port, packs=[p.ref for p in evaluator.registry.packs()],
@@ -242,6 +249,8 @@ def _serve_threads(config: ServerConfig, index: int, control, evaluator: Evaluat
     server.start()
     _serving(config, index, control, evaluator, recorder, source, health_servicer, port, stopped, draining)
     wait_handling_signals(stopped)
+    if recorder is not None:
+        recorder.close()  # the writer process answers what it holds and exits
 
 
 async def _serve_aio(config: ServerConfig, index: int, control, evaluator: Evaluator, recorder,

@@ -30,6 +30,11 @@ class StoreUnavailable(PolicyError):
     code = grpc.StatusCode.UNAVAILABLE
 
 
+class WriterGone(StoreUnavailable):
+    """A record writer process (writer.py) died holding a call's records: they may or may not be
+    committed, so the call fails; the store itself may be fine (health stays as it is)."""
+
+
 @dataclass
 class Pending:
     """A record before it has its place in the chain (seq, prev_hash, hash, recorded_at)."""
@@ -46,6 +51,9 @@ class Outcome:
 
     status: str
     row: dict[str, Any] | None = None
+    # When not `recorded`: the record's own row (at least its `decision`), which
+    # `recorder.answer` compares with the stored one.
+    own: dict[str, Any] | None = None
 
 
 def now_iso() -> str:

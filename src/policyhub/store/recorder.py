@@ -17,7 +17,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, cast
+from typing import Any, Iterator, NamedTuple, cast
 
 import orjson
 import structlog
@@ -25,7 +25,7 @@ from google.protobuf import json_format
 
 from ..domain.errors import InvalidArgument
 from ..v1 import policyhub_pb2 as pb
-from .base import Outcome, Pending, SQLStore, StoreUnavailable
+from .base import Outcome, Pending, SQLStore, StoreUnavailable, WriterGone
 from .pseudonym import Pseudonymiser, Replacer
 
 log = structlog.get_logger("policyhub.store")
@@ -128,6 +128,69 @@ def canonical_input(request: pb.EvaluateRequest) -> bytes:
     copy.ClearField("request_id")
     copy.ClearField("trace")
     return copy.SerializeToString(deterministic=True)
+
+
+class RecordParts(NamedTuple):
+    """What a record is built from, cheap to make and to pickle (the record writer process gets
+    these): the request's and the decision's wire bytes, the already normalised submission, the
+    fired rules' ids with their facts (in rule order)."""
+
+    request: bytes | pb.EvaluateRequest  # the message itself when built in the worker (no copy)
+    kind: str
+    pack: tuple[str, str, str, str]  # id, version, digest, locality
+    trace: list[tuple[str, Any]]
+    submission: dict
+    decision: bytes
+    decision_id: str
+    day: Any  # dt.date | None
+    history_source: str
+
+
+def record_parts(done, to_send: bool = True) -> RecordParts:
+    """`to_send`: for a writer process (the request as wire bytes), else for `build_pending` here."""
+    pack, rules = done.pack, done.pack.rules
+    return RecordParts(done.request.SerializeToString() if to_send else done.request, done.kind, (pack.id, pack.version, pack.digest, pack.locality),
+                       [(rules[match.rule_index].id, match.fact) for match in done.matches], done.submission,
+                       done.wire, done.decision_id, done.day, done.history_source)
+
+
+def build_pending(pseudonymise: Pseudonymiser, parts: RecordParts) -> Pending:
+    """The record of a decision (personal data pseudonymised), before its place in the chain: the
+    same bytes whether built in the worker (inline) or in the record writer process."""
+    request = parts.request if isinstance(parts.request, pb.EvaluateRequest) else pb.EvaluateRequest.FromString(parts.request)
+    kind = parts.kind
+    pack_id, pack_version, pack_digest, pack_locality = parts.pack
+    clear_submission = parts.submission
+    submission, replaced = pseudonymise.submission(kind, clear_submission)
+    replace = Replacer(replaced).json
+    decision = decision_dict(pb.Decision.FromString(parts.decision))
+    trace: list[dict[str, Any]] = []
+    for rule_id, fact in parts.trace:  # in rule order
+        if not trace or trace[-1]["rule_id"] != rule_id:
+            trace.append({"rule_id": rule_id, "matched": []})
+        trace[-1]["matched"].append(fact)
+    stored_input: dict[str, Any] = {name: value for name, value in
+                                    (("pack", request.pack), ("locality", request.locality), ("date", request.date)) if value}
+    stored_input[kind] = submission
+    subject, year, grade = "", None, ""
+    locality = request.locality or pack_locality
+    if kind == "ballot":
+        clear = subject_key(clear_submission)
+        subject = pseudonymise(clear) if clear else ""
+        year = clear_submission.get("year") or (parts.day.year if parts.day else None)
+        clear_id = str((clear_submission.get("subject") or {}).get("id", ""))
+        grade = next((g.get("code", "") for g in decision.get("grades", ()) if g.get("subject_id", "") == clear_id), "")
+    row = {
+        "decision_id": parts.decision_id, "request_id": request.request_id, "as_of": request.date,
+        "locality": locality, "pack_id": pack_id, "pack_version": pack_version, "pack_digest": pack_digest,
+        "kind": kind, "subject": subject, "year": int(year) if year else None, "grade": grade, "supersedes": "",
+        "history_source": parts.history_source, "input_digest": pseudonymise.digest(canonical_input(request)),
+        # personal values the walk replaced by field are replaced again wherever free text repeats them
+        "input": replace(orjson.dumps(stored_input).decode()), "decision": replace(orjson.dumps(decision).decode()),
+        "trace": replace(orjson.dumps(trace).decode()),
+    }
+    slot = (locality, subject, kind, int(year)) if subject and year else None
+    return Pending(row, slot)
 
 
 class _Slot:
@@ -246,14 +309,16 @@ class LoopCommits:
 @dataclass
 class Batch:
     index: int = 0
-    held: list[tuple[int, Pending, bytes]] = field(default_factory=list)
-    outcomes: dict[int, tuple[Outcome, bytes, dict]] = field(default_factory=dict)
+    held: list[tuple[int, Any, bytes]] = field(default_factory=list)  # a Pending, or RecordParts for a writer
+    outcomes: dict[int, tuple[Outcome, bytes, dict | None]] = field(default_factory=dict)
 
 
 class Recorder:
-    def __init__(self, store: SQLStore, pseudonymise: Pseudonymiser) -> None:
+    def __init__(self, store: SQLStore, pseudonymise: Pseudonymiser, writer=None) -> None:
         self.store = store
         self.pseudonymise = pseudonymise
+        # A record writer process (writer.WriterClient) builds and commits the records; None: here.
+        self.writer = writer
         # the records held by the call running here (a thread, or an asyncio task)
         self._held: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("held_records", default=None)
         self._health_lock = threading.Lock()
@@ -279,13 +344,26 @@ class Recorder:
 
     # -- after the decision is made ---------------------------------------------------------------
     def finished(self, done) -> bytes:
-        pending = self.pending(done)
         self._guard(self.store.archive_pack, done.pack.digest, done.pack.id, done.pack.version, done.pack.files)
         batch = self._held.get()
-        if batch is not None:
-            batch.held.append((batch.index, pending, done.wire))
-            return done.wire
-        return answer(self._commits.submit(pending), done.wire, pending.row)
+        if batch is None:  # a unary call on a thread: built and committed here, grouped with its
+            # neighbours' (a writer process's round trip costs the worker more than it saves here)
+            pending = self.pending(done)
+            return answer(self._commits.submit(pending), done.wire, pending.row)
+        # held for a batch, a stream's group or the event loop: with a writer, only the parts
+        batch.held.append((batch.index, record_parts(done) if self.writer is not None else self.pending(done), done.wire))
+        return done.wire
+
+    def _write(self, items: list) -> list[Outcome]:
+        """Commit held records (Pending, or RecordParts when a writer is configured): by the writer
+        process when one is ready, else here. Each outcome not `recorded` carries its own row."""
+        if self.writer is not None and self.writer.ready:
+            return self.writer.append(items)
+        pending = [item if isinstance(item, Pending) else build_pending(self.pseudonymise, item) for item in items]
+        outcomes = self.store.append(pending)
+        for outcome, item in zip(outcomes, pending):
+            outcome.own = item.row
+        return outcomes
 
     @contextmanager
     def batch(self) -> Iterator[Batch]:
@@ -293,7 +371,7 @@ class Recorder:
         with self.hold() as batch:
             yield batch
         if batch.held:
-            self._settled(batch, self._guard(self.store.append, [pending for _, pending, _ in batch.held]))
+            self._settled(batch, self._guard(self._write, [item for _, item, _ in batch.held]))
 
     @contextmanager
     def hold(self) -> Iterator[Batch]:
@@ -311,59 +389,30 @@ class Recorder:
         if not batch.held:
             return
         if self._loop_commits is None:
-            self._loop_commits = LoopCommits(lambda pending: self._guard(self.store.append, pending))
+            self._loop_commits = LoopCommits(lambda items: self._guard(self._write, items))
         self._settled(batch, await self._loop_commits.submit([pending for _, pending, _ in batch.held]))
 
     @staticmethod
     def _settled(batch: Batch, outcomes: list[Outcome]) -> None:
-        batch.outcomes = {index: (outcome, wire, pending.row)
-                          for (index, pending, wire), outcome in zip(batch.held, outcomes)}
+        batch.outcomes = {index: (outcome, wire, outcome.own) for (index, _, wire), outcome in zip(batch.held, outcomes)}
 
     def close(self) -> None:
         """Wait for the writer's last commit (a worker stopping)."""
         if self._loop_commits is not None:
             self._loop_commits.close()
+        if self.writer is not None:
+            self.writer.close()
 
     def pending(self, done) -> Pending:
-        request, kind, pack = done.request, done.kind, done.pack
-        submission, replaced = self.pseudonymise.submission(kind, done.submission)
-        replace = Replacer(replaced).json
-        decision = decision_dict(pb.Decision.FromString(done.wire))
-        trace: list[dict[str, Any]] = []
-        for match in done.matches:  # in rule order
-            rule_id = pack.rules[match.rule_index].id
-            if not trace or trace[-1]["rule_id"] != rule_id:
-                trace.append({"rule_id": rule_id, "matched": []})
-            trace[-1]["matched"].append(match.fact)
-        stored_input: dict[str, Any] = {name: value for name, value in
-                                        (("pack", request.pack), ("locality", request.locality), ("date", request.date)) if value}
-        stored_input[kind] = submission
-        subject, year, grade = "", None, ""
-        locality = request.locality or pack.locality
-        if kind == "ballot":
-            clear = subject_key(done.submission)
-            subject = self.pseudonymise(clear) if clear else ""
-            year = done.submission.get("year") or (done.day.year if done.day else None)
-            clear_id = str((done.submission.get("subject") or {}).get("id", ""))
-            grade = next((g.get("code", "") for g in decision.get("grades", ()) if g.get("subject_id", "") == clear_id), "")
-        row = {
-            "decision_id": done.decision_id, "request_id": request.request_id, "as_of": request.date,
-            "locality": locality, "pack_id": pack.id, "pack_version": pack.version, "pack_digest": pack.digest,
-            "kind": kind, "subject": subject, "year": int(year) if year else None, "grade": grade, "supersedes": "",
-            "history_source": done.history_source, "input_digest": self.pseudonymise.digest(canonical_input(request)),
-            # personal values the walk replaced by field are replaced again wherever free text repeats them
-            "input": replace(orjson.dumps(stored_input).decode()), "decision": replace(orjson.dumps(decision).decode()),
-            "trace": replace(orjson.dumps(trace).decode()),
-        }
-        slot = (locality, subject, kind, int(year)) if subject and year else None
-        return Pending(row, slot)
+        return build_pending(self.pseudonymise, record_parts(done, to_send=False))
 
     def _guard(self, call, *args):
         """A store call; a failure flips health to NOT_SERVING until a probe finds the store again."""
         try:
             result = call(*args)
         except StoreUnavailable as exc:
-            self._set_health(False, str(exc))
+            if not isinstance(exc, WriterGone):  # (a writer's death says nothing of the store)
+                self._set_health(False, str(exc))
             raise
         if not self.healthy:
             self._set_health(True, "")
@@ -376,6 +425,8 @@ class Recorder:
             self.healthy = healthy
         if healthy:
             self.store.renew_connections()
+            if self.writer is not None:
+                self.writer.renew()
             log.info("decision_store_available")
         else:
             log.error("decision_store_unavailable", error=why)

@@ -60,6 +60,25 @@ def opened(store_url, key_file):
     return open_store(StoreConfig(store=store_url, key_file=key_file))
 
 
+def test_one_batch_escalates_over_its_own_earlier_years(store_url, store_args, grpc_server):
+    """Three unqualified years of one cadre in one EvaluateBatch without history: the second is
+    admonition and 80 % pay, the third dismissal, each naming the earlier items (threads and aio;
+    committed inline or by the record writer, whichever is ready)."""
+    server = RunningServer("--workers", "1", *store_args)
+    try:
+        with grpc.insecure_channel(server.target) as channel:
+            stub = policyhub_pb2_grpc.PolicyHubStub(channel)
+            batch = pb.EvaluateBatchRequest(requests=[request_from_dict(huoerqi_ballot(year)) for year in (2010, 2011, 2012)])
+            first, second, third = (r.decision for r in stub.EvaluateBatch(batch, timeout=30).results)
+    finally:
+        assert server.stop() == 0
+    assert [c.code for c in first.consequences] == ["warning_talk"]
+    assert [c.code for c in second.consequences] == ["admonition_talk", "pay_reduction"]
+    assert second.consequences[1].params["ratio"] == 0.8 and list(second.history_refs) == [first.decision_id]
+    assert [c.code for c in third.consequences] == ["dismissal"]
+    assert list(third.history_refs) == [first.decision_id, second.decision_id]
+
+
 def test_done_when_history_from_the_record_replay_after_upgrade_and_verify(store_url, store_args, key_file, tmp_path):
     server = RunningServer("--workers", "2", "--admin-port", "0", *store_args)
     try:

@@ -13,7 +13,10 @@ import pytest
 from policyhub.domain.errors import InvalidArgument, PolicyError
 from policyhub.store import chain
 from policyhub.store.base import StoreUnavailable
-from policyhub.store.recorder import Recorder
+from policyhub.evaluation.evaluator import Evaluator
+from policyhub.store.recorder import Recorder, answer
+from policyhub.v1 import policyhub_pb2 as pb
+from policyhub.store.writer import WriterClient
 
 from .helpers import codes, count, evaluate, huoerqi_ballot, recording, tamper
 
@@ -273,3 +276,59 @@ def test_the_stored_decision_is_the_answer_in_canonical_json(evaluator):
         assert decision_dict(decision) == expected
         checked += 1
     assert checked > 300
+
+
+@pytest.mark.parametrize("through", ["inline", "writer process"])
+def test_a_batch_reads_the_history_its_earlier_items_decided(registry, store, pseudonymise, store_config, through):
+    """Three unqualified years of one cadre in one EvaluateBatch, no history sent: each item sees the
+    items decided before it, as three calls one after the other would (huoerqi 三、5: the second
+    unqualified year is admonition and 80 % pay, the third dismissal), naming them in history_refs;
+    all three are committed together."""
+    writer = None
+    if through == "writer process":
+        writer = WriterClient(store_config)
+        writer.start()
+        assert writer.wait_ready(60)
+    try:
+        recorder = Recorder(store, pseudonymise, writer)
+        evaluator = Evaluator(registry, observed=False, hook=recorder)
+        with recorder.batch() as batch:
+            decided = []
+            for index, year in enumerate((2010, 2011, 2012)):
+                batch.index = index
+                decided.append(evaluate(evaluator, huoerqi_ballot(year)))
+            batch.index = 3
+            other = evaluate(evaluator, huoerqi_ballot(2012, subject="M-OTHER"))  # another cadre: afresh
+        first, second, third = decided
+        assert codes(first) == ["warning_talk"] and list(first.history_refs) == []
+        assert codes(second) == ["admonition_talk", "pay_reduction"] and second.consequences[1].params["ratio"] == 0.8
+        assert list(second.history_refs) == [first.decision_id] and second.history_source == "record"
+        assert codes(third) == ["dismissal"] and list(third.history_refs) == [first.decision_id, second.decision_id]
+        assert codes(other) == ["warning_talk"] and list(other.history_refs) == []
+        assert all(store.get(d.decision_id) is not None for d in (*decided, other))
+        # and a later call reads all three from the record
+        fourth = evaluate(evaluator, huoerqi_ballot(2013))
+        assert list(fourth.history_refs) == [first.decision_id, second.decision_id, third.decision_id]
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def test_a_retried_batch_is_answered_as_recorded_with_its_history(registry, store, pseudonymise):
+    """The same batch sent twice (request ids kept): the second time every item is answered with its
+    recorded decision, in clear, citing the recorded decisions (not the retry's own, never stored)."""
+    recorder = Recorder(store, pseudonymise)
+    evaluator = Evaluator(registry, observed=False, hook=recorder)
+
+    def send():
+        with recorder.batch() as batch:
+            for index, year in enumerate((2010, 2011)):
+                batch.index = index
+                evaluate(evaluator, huoerqi_ballot(year, request_id=f"retry-{year}"))
+        return [pb.Decision.FromString(answer(*batch.outcomes[i])) for i in range(2)]
+
+    first = send()
+    again = send()
+    assert codes(first[1]) == ["admonition_talk", "pay_reduction"] and list(first[1].history_refs) == [first[0].decision_id]
+    assert again == first
+    assert count(store) == 2

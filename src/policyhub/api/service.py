@@ -161,26 +161,16 @@ class PolicyHubServicer(policyhub_pb2_grpc.PolicyHubServicer):
 
     @staticmethod
     def _recorded_groups(requests: list) -> list[list]:
-        """The messages read, split where a message must see the records of the ones before it
-        committed, as it would have one message at a time: a ballot that brings no history of its
-        own may read its subject's from the record (a pack with `reads_history`), so it starts a
-        new group after an earlier ballot of the same subject; so does a retry of a request id
-        already in the group (answered with that decision once it is recorded)."""
+        """The messages read, split where a message retries a request id already in the group: it is
+        answered with that decision once recorded, as it would be one message at a time. (A ballot
+        reading its subject's history sees the earlier ballots of its group: Recorder.history.)"""
         groups: list[list] = []
-        subjects: set[str] = set()
         request_ids: set[str] = set()
         for request in requests:
-            subject = ""
-            if request.HasField("ballot"):
-                subject = request.ballot.subject.id or request.ballot.subject.name  # store/recorder.subject_key
-            if not groups or (subject and not request.ballot.history and subject in subjects) or (
-                    request.request_id and request.request_id in request_ids):
+            if not groups or (request.request_id and request.request_id in request_ids):
                 groups.append([])
-                subjects.clear()
                 request_ids.clear()
             groups[-1].append(request)
-            if subject:
-                subjects.add(subject)
             if request.request_id:
                 request_ids.add(request.request_id)
         return groups

@@ -255,6 +255,10 @@ class SQLStore:
             chunk = rows[start:start + INSERT_ROWS]
             cursor.execute(self._sql(_INSERT + ", ".join([_VALUES] * len(chunk))), [value for row in chunk for value in row])
 
+    def recorded_request_ids(self, request_ids: set[str]) -> set[str]:
+        """Those of these request ids that a record already carries."""
+        return set(self._run(lambda cursor: self._by_request_ids(cursor, request_ids)))
+
     def _by_request_ids(self, cursor, request_ids: set[str]) -> dict[str, dict]:
         if not request_ids:
             return {}

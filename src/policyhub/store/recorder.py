@@ -306,11 +306,25 @@ class LoopCommits:
         self._writer.shutdown(wait=True)
 
 
+class Graded(NamedTuple):
+    """A held ballot's place in its subject's history, as its record will hold it (build_pending)."""
+
+    locality: str
+    subject: str  # pseudonym
+    kind: str
+    year: int
+    grade: str
+    decision_id: str
+    request_id: str
+
+
 @dataclass
 class Batch:
     index: int = 0
     held: list[tuple[int, Any, bytes]] = field(default_factory=list)  # a Pending, or RecordParts for a writer
     outcomes: dict[int, tuple[Outcome, bytes, dict | None]] = field(default_factory=dict)
+    # the held ballots of packs reading history, in the order decided: read by the items after them
+    graded: list[Graded] = field(default_factory=list)
 
 
 class Recorder:
@@ -337,7 +351,16 @@ class Recorder:
         year = submission.get("year") or (day.year if day else None)
         if not subject or not year:
             return "record", []
-        entries = self._guard(self.store.history, request.locality or pack.locality, self.pseudonymise(subject), kind, int(year))
+        locality, pseudonym = request.locality or pack.locality, self.pseudonymise(subject)
+        entries = self._guard(self.store.history, locality, pseudonym, kind, int(year))
+        batch = self._held.get()
+        if batch is not None and batch.graded:  # the same batch's (or stream group's) earlier ballots
+            held = [g for g in batch.graded if (g.locality, g.subject, g.kind) == (locality, pseudonym, kind) and g.year < int(year)]
+            retried = {g.request_id for g in held if g.request_id}
+            if retried:  # a retry is answered with its recorded decision, which the store gave already
+                recorded = self._guard(self.store.recorded_request_ids, retried)
+                held = [g for g in held if g.request_id not in recorded]
+            entries = _with_held(entries, held)
         if entries:
             submission["history"] = [{"year": y, "grade": grade} for y, grade, _ in entries]
         return "record", [decision_id for _, _, decision_id in entries]
@@ -346,6 +369,10 @@ class Recorder:
     def finished(self, done) -> bytes:
         self._guard(self.store.archive_pack, done.pack.digest, done.pack.id, done.pack.version, done.pack.files)
         batch = self._held.get()
+        if batch is not None and done.kind == "ballot" and getattr(done.pack, "reads_history", False):
+            graded = self._graded(done)
+            if graded is not None and not (graded.request_id and any(g.request_id == graded.request_id for g in batch.graded)):
+                batch.graded.append(graded)  # (a request id twice in one batch: the first is the record)
         if batch is None:  # a unary call on a thread: built and committed here, grouped with its
             # neighbours' (a writer process's round trip costs the worker more than it saves here)
             pending = self.pending(done)
@@ -403,6 +430,18 @@ class Recorder:
         if self.writer is not None:
             self.writer.close()
 
+    def _graded(self, done) -> Graded | None:
+        """A held ballot's place in its subject's history, for the later items of its batch or group,
+        which read it before it is committed."""
+        clear = subject_key(done.submission)
+        year = done.submission.get("year") or (done.day.year if done.day else None)
+        if not clear or not year:
+            return None
+        clear_id = str((done.submission.get("subject") or {}).get("id", ""))
+        grade = next((g.code for g in pb.Decision.FromString(done.wire).grades if g.subject_id == clear_id), "")
+        return Graded(done.request.locality or done.pack.locality, self.pseudonymise(clear), done.kind, int(year), grade,
+                      done.decision_id, done.request.request_id)
+
     def pending(self, done) -> Pending:
         return build_pending(self.pseudonymise, record_parts(done, to_send=False))
 
@@ -446,6 +485,16 @@ def _same_decision(recorded: str, again: str) -> bool:
     drop = ("decision_id",)
     first, second = orjson.loads(recorded), orjson.loads(again)
     return {k: v for k, v in first.items() if k not in drop} == {k: v for k, v in second.items() if k not in drop}
+
+
+def _with_held(entries: list[tuple[int, str, str]], held: list[Graded]) -> list[tuple[int, str, str]]:
+    """The stored history (store.history's (year, grade, decision id)) with the same batch's earlier
+    decisions of the subject laid over it: each is later than anything stored, so it is its year's
+    latest (a year whose latest decision graded nobody drops out, as in store.history)."""
+    latest = {year: (grade, decision_id) for year, grade, decision_id in entries}
+    for graded in held:
+        latest[graded.year] = (graded.grade, graded.decision_id)
+    return [(year, grade, decision_id) for year, (grade, decision_id) in sorted(latest.items()) if grade]
 
 
 def answer(outcome: Outcome, wire: bytes, row: dict | None = None) -> bytes:

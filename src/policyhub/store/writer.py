@@ -8,9 +8,11 @@ pipe, builds their records with the code the inline path uses (`recorder.build_p
 rows are the same bytes) and commits them as one transaction (all or none: a failed commit fails
 every call of the group alike), then answers each call with its records' outcomes.
 
-A writer that dies fails every call waiting on it with StoreUnavailable (never an answer without a
-record) and the next call starts a new one. A worker that dies or stops closes its pipes: the
-writer finishes the commit it is in (its calls were not answered) and exits once all are closed.
+A writer that dies fails the calls waiting on it with WriterGone, a StoreUnavailable (never an
+answer without a record; the store may be fine, so health is left alone); the first of them starts
+a successor in the background, and the recorder commits itself until it is ready. A worker that
+dies or stops closes its pipes: the writer finishes the commit it is in (its calls were not
+answered) and exits once all are closed.
 """
 
 from __future__ import annotations
@@ -124,7 +126,6 @@ class WriterClient:
         self._pipes: _Pipes | None = None  # the ready writer's, else None
         self._starting = False
         self._closed = False
-        self.starts = 0  # writers started (and found ready)
 
     @property
     def ready(self) -> bool:
@@ -164,7 +165,6 @@ class WriterClient:
                 _close_ends(_Pipes(process, ends))
                 return
             self._pipes = _Pipes(process, ends)
-            self.starts += 1
         log.info("decision_record_writer_started", pid=process.pid)
 
     def wait_ready(self, timeout: float) -> bool:

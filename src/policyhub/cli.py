@@ -91,7 +91,8 @@ def _store_config(store, state_dir, key_file, retention_days, sync, max_mb):
               help="Each worker's gRPC server: asyncio (calls on an event loop) or a pool of --threads threads.")
 @click.option("--decision-writer", default="process", show_default=True, type=click.Choice(["process", "inline"]),
               envvar="POLICYHUB_SERVE_DECISION_WRITER",
-              help="Who builds and commits each worker's decision records: a writer process beside it, or the worker itself.")
+              help="Who builds and commits the decision records of batches, streams and aio calls: a writer process "
+                   "beside each worker, or the worker itself (a unary call on the threads server: always the worker).")
 @click.option("--grace", default=10.0, show_default=True, type=float, help="Seconds to drain on SIGTERM.")
 @click.option("--drain-delay", default=0.0, show_default=True, type=click.FloatRange(0),
               help="Seconds to keep serving with health NOT_SERVING after SIGTERM, before draining.")

@@ -76,8 +76,8 @@ class ServerConfig:
     tls_client_ca: str | None = None  # given: clients must present a certificate it signed
     # The decision record (store/): `policyhub serve` keeps it in SQLite by default; off here.
     decision_store: StoreConfig = field(default_factory=lambda: StoreConfig(store="none"))
-    # Who builds and commits a worker's records: "process" (a record writer process beside each
-    # worker, store/writer.py) or "inline" (the worker's own threads).
+    # Who builds and commits a worker's held records (batches, stream groups, aio calls): "process"
+    # (a record writer process beside each worker, store/writer.py) or "inline" (the worker itself).
     decision_writer: str = "process"
 
     def source(self) -> PackSource:

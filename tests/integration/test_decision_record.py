@@ -290,6 +290,8 @@ def test_a_record_writer_killed_under_load_fails_only_unanswered_calls_and_a_new
     try:
         wait_workers(server, 1)
         worker = current_pids(server)[0]
+        # the writer starts once the worker serves (records are committed inline until it is ready)
+        _wait(lambda: server.events("decision_record_writer_started"), timeout=60)
         threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
         for thread in threads:
             thread.start()

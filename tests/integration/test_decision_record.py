@@ -201,32 +201,40 @@ def test_a_store_that_is_down_or_full_fails_calls_with_unavailable_and_health_sa
         assert server.stop() == 0
 
 
+def _load(target: str, tag: str, stop: threading.Event, answered: list[str], failed) -> None:
+    """Until `stop`: unary huoerqi ballots (request ids `tag`-i) and, every third call, a batch of 8
+    years of one subject; each answered decision id into `answered`, each failed call to `failed`."""
+    with grpc.insecure_channel(target, options=CHANNEL_OPTIONS) as channel:
+        stub = policyhub_pb2_grpc.PolicyHubStub(channel)
+        i = 0
+        while not stop.is_set():
+            i += 1
+            try:
+                if i % 3:
+                    decision = stub.Evaluate(request_from_dict(huoerqi_ballot(2011, subject=f"{tag}-{i}",
+                                                                              request_id=f"{tag}-{i}")), timeout=10)
+                    answered.append(decision.decision_id)
+                else:
+                    batch = pb.EvaluateBatchRequest(requests=[request_from_dict(huoerqi_ballot(2010 + j, subject=f"{tag}-{i}"))
+                                                              for j in range(8)])
+                    answered.extend(r.decision.decision_id for r in stub.EvaluateBatch(batch, timeout=10).results)
+            except grpc.RpcError as exc:
+                failed(exc)
+
+
 def test_workers_killed_under_load_lose_no_answered_decision_and_leave_no_half_record(store_url, store_args, key_file, grpc_server):
     server = RunningServer("--workers", "2", *store_args)
     answered: list[str] = []
     errors: list[str] = []
     stop = threading.Event()
 
+    def failed(exc: grpc.RpcError) -> None:  # a call on a killed worker fails: it was not answered
+        if exc.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED,
+                              grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.INTERNAL):
+            errors.append(f"{exc.code().name}: {exc.details()}")
+
     def client(n: int) -> None:
-        with grpc.insecure_channel(server.target, options=CHANNEL_OPTIONS) as channel:
-            stub = policyhub_pb2_grpc.PolicyHubStub(channel)
-            i = 0
-            while not stop.is_set():
-                i += 1
-                try:
-                    if i % 3:
-                        decision = stub.Evaluate(request_from_dict(huoerqi_ballot(2011, subject=f"K{n}-{i}",
-                                                                                  request_id=f"kill-{n}-{i}")), timeout=10)
-                        answered.append(decision.decision_id)
-                    else:
-                        batch = pb.EvaluateBatchRequest(requests=[request_from_dict(huoerqi_ballot(2010 + j, subject=f"K{n}-{i}"))
-                                                                  for j in range(8)])
-                        results = stub.EvaluateBatch(batch, timeout=10).results
-                        answered.extend(r.decision.decision_id for r in results)
-                except grpc.RpcError as exc:  # a call on a killed worker fails: it was not answered
-                    if exc.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED,
-                                          grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.INTERNAL):
-                        errors.append(f"{exc.code().name}: {exc.details()}")
+        _load(server.target, f"kill-{n}", stop, answered, failed)
 
     try:
         wait_workers(server, 2)
@@ -270,22 +278,7 @@ def test_a_record_writer_killed_under_load_fails_only_unanswered_calls_and_a_new
     stop = threading.Event()
 
     def client(n: int) -> None:
-        with grpc.insecure_channel(server.target, options=CHANNEL_OPTIONS) as channel:
-            stub = policyhub_pb2_grpc.PolicyHubStub(channel)
-            i = 0
-            while not stop.is_set():
-                i += 1
-                try:
-                    if i % 3:
-                        decision = stub.Evaluate(request_from_dict(huoerqi_ballot(2011, subject=f"W{n}-{i}",
-                                                                                  request_id=f"writer-{n}-{i}")), timeout=10)
-                        answered.append(decision.decision_id)
-                    else:
-                        batch = pb.EvaluateBatchRequest(requests=[request_from_dict(huoerqi_ballot(2010 + j, subject=f"W{n}-{i}"))
-                                                                  for j in range(8)])
-                        answered.extend(r.decision.decision_id for r in stub.EvaluateBatch(batch, timeout=10).results)
-                except grpc.RpcError as exc:
-                    failed.append(f"{exc.code().name}: {exc.details()}")
+        _load(server.target, f"writer-{n}", stop, answered, lambda exc: failed.append(f"{exc.code().name}: {exc.details()}"))
 
     try:
         wait_workers(server, 1)

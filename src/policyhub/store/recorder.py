@@ -146,6 +146,14 @@ class RecordParts(NamedTuple):
     history_source: str
 
 
+def ballot_place(submission: dict, day, grades) -> tuple[str, Any, str]:
+    """A ballot's subject (its clear key), year, and the grade the decision gave that subject, from
+    `grades` as (subject id, code) pairs: what its record keeps and what history is read by."""
+    year = submission.get("year") or (day.year if day else None)
+    clear_id = str((submission.get("subject") or {}).get("id", ""))
+    return subject_key(submission), year, next((code for subject_id, code in grades if subject_id == clear_id), "")
+
+
 def record_parts(done, to_send: bool = True) -> RecordParts:
     """`to_send`: for a writer process (the request as wire bytes), else for `build_pending` here."""
     pack, rules = done.pack, done.pack.rules
@@ -175,11 +183,9 @@ def build_pending(pseudonymise: Pseudonymiser, parts: RecordParts) -> Pending:
     subject, year, grade = "", None, ""
     locality = request.locality or pack_locality
     if kind == "ballot":
-        clear = subject_key(clear_submission)
+        clear, year, grade = ballot_place(clear_submission, parts.day,
+                                          ((g.get("subject_id", ""), g.get("code", "")) for g in decision.get("grades", ())))
         subject = pseudonymise(clear) if clear else ""
-        year = clear_submission.get("year") or (parts.day.year if parts.day else None)
-        clear_id = str((clear_submission.get("subject") or {}).get("id", ""))
-        grade = next((g.get("code", "") for g in decision.get("grades", ()) if g.get("subject_id", "") == clear_id), "")
     row = {
         "decision_id": parts.decision_id, "request_id": request.request_id, "as_of": request.date,
         "locality": locality, "pack_id": pack_id, "pack_version": pack_version, "pack_digest": pack_digest,
@@ -433,12 +439,10 @@ class Recorder:
     def _graded(self, done) -> Graded | None:
         """A held ballot's place in its subject's history, for the later items of its batch or group,
         which read it before it is committed."""
-        clear = subject_key(done.submission)
-        year = done.submission.get("year") or (done.day.year if done.day else None)
+        clear, year, grade = ballot_place(done.submission, done.day,
+                                          ((g.subject_id, g.code) for g in pb.Decision.FromString(done.wire).grades))
         if not clear or not year:
             return None
-        clear_id = str((done.submission.get("subject") or {}).get("id", ""))
-        grade = next((g.code for g in pb.Decision.FromString(done.wire).grades if g.subject_id == clear_id), "")
         return Graded(done.request.locality or done.pack.locality, self.pseudonymise(clear), done.kind, int(year), grade,
                       done.decision_id, done.request.request_id)
 
